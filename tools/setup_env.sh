@@ -32,6 +32,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PY="$VENV/bin/python"
 PIP=("$PY" -m pip --disable-pip-version-check -q)
+# torch 2.14 needs setuptools>=77; wheel builds mmcv's bdist_wheel.
+"${PIP[@]}" install "setuptools>=77,<80" wheel
 
 # Only installs when something is missing or at the wrong version: a second run is
 # a few seconds.
@@ -56,6 +58,7 @@ fi
 
 log "installing pinned runtime and test requirements"
 "${PIP[@]}" install -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
+"${PIP[@]}" install --no-deps openmim==0.3.9
 
 if ! have mmcv==$MMCV_VERSION || ! "$PY" -c "import mmcv.ops" 2>/dev/null; then
   key=$("$PY" -c "import sys, torch; print(f'py{sys.version_info.major}{sys.version_info.minor}-torch{torch.__version__.split(\"+\")[0]}-' + (('cu' + torch.version.cuda.replace('.', '')) if (torch.version.cuda and __import__('shutil').which('nvcc') and (torch.cuda.is_available() or __import__('os').environ.get('FORCE_CUDA') == '1')) else 'cpu'))")
@@ -90,7 +93,14 @@ if ! have mmdet==$MMDET_VERSION; then
 fi
 
 log "installing mmfacerfcn (editable)"
-"${PIP[@]}" install --no-deps --no-build-isolation -e "$ROOT"
+# Development (egg-link) install, not pip's PEP 660 editable wheel: openmim
+# finds a package's configs and tools from its distribution's location, which
+# must be the repository root for `mim train/test mmfacerfcn` to see
+# mmfacerfcn/.mim/{configs,tools} (setup.py links them there).
+if [ "$("$PY" -W ignore -c "import pkg_resources as p; print(p.get_distribution('mmfacerfcn').location)" 2>/dev/null)" != "$ROOT" ]; then
+  "${PIP[@]}" uninstall -y mmfacerfcn >/dev/null 2>&1 || true
+  (cd "$ROOT" && "$PY" -W ignore setup.py -q develop --no-deps >/dev/null)
+fi
 
-"$PY" -m mmfacerfcn.utils.env_check
+"$PY" -c "from mmfacerfcn.utils.env_check import main; main()"
 log "environment ready in $((SECONDS - start)) s: $VENV"

@@ -1,0 +1,8 @@
+from .bbox_heads import AverageVote, ConvVote, RFCNBBoxHead, WeightedVote
+from .rfcn_roi_head import RFCNRoIHead
+from .roi_extractors import MMCVPSRoIAlign, PSRoIExtractor
+
+__all__ = [
+    'RFCNRoIHead', 'RFCNBBoxHead', 'AverageVote', 'WeightedVote', 'ConvVote',
+    'PSRoIExtractor', 'MMCVPSRoIAlign'
+]

@@ -1,0 +1,3 @@
+from .samplers import RFCNOHEMSampler
+
+__all__ = ['RFCNOHEMSampler']
