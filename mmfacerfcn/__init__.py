@@ -7,7 +7,7 @@ from .utils.env_check import check_mmcv
 
 check_mmcv()
 
-from . import datasets, evaluation, models  # noqa: E402,F401  (registers modules)
+from . import datasets, engine, evaluation, models  # noqa: E402,F401  (registers)
 from .utils.checkpoint_types import allow_mmengine_checkpoint_types  # noqa: E402
 from .version import __version__  # noqa: E402
 

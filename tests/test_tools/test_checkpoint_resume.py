@@ -34,6 +34,7 @@ def tiny_runner_cfg(tmp_path, max_iters):
             checkpoint=dict(type='CheckpointHook', interval=2, by_epoch=False),
             logger=dict(type='LoggerHook', interval=1)),
         log_processor=dict(by_epoch=False),
+        custom_hooks=[dict(type='WeightsOnlyCheckpointHook')],
         env_cfg=dict(dist_cfg=dict(backend='gloo')),
     ))
     return cfg
@@ -47,6 +48,8 @@ def test_train_save_resume_continue(tmp_path):
 
     # torch's own safe loader accepts the file: exactly the allow-listed types.
     state = torch.load(ckpt, map_location='cpu', weights_only=True)
+    unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(str(ckpt))
+    assert not [g for g in unsafe if not g.startswith('numpy.')], unsafe
     assert state['meta']['iter'] == 2
     assert 'message_hub' in state and 'optimizer' in state
 
