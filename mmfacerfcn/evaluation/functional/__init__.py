@@ -1,0 +1,58 @@
+"""The WIDER FACE protocol and its file formats, with numpy and scipy only.
+
+Nothing here imports torch or MMDetection: ``tools/wider_eval.py`` evaluates
+submission files with these modules alone.
+"""
+from .wider_face_eval import (
+    WIDER_FACE_IOU_THR,
+    WIDER_FACE_NUM_THRS,
+    WIDER_FACE_PIXEL_OFFSET,
+    WIDER_FACE_SUBSETS,
+    WiderFaceImageGT,
+    WiderFaceResult,
+    dataset_pr_curve,
+    evaluate_wider_face,
+    image_evaluation,
+    image_pr_counts,
+    match_predictions,
+    normalize_scores,
+    sort_predictions,
+    voc_ap,
+    wider_face_iou,
+    wider_face_score_thresholds,
+)
+from .wider_face_gt import (
+    WIDER_FACE_SUBSET_MATS,
+    WIDER_FACE_VAL_MAT,
+    coco_image_keys,
+    load_wider_gt_coco,
+    load_wider_gt_mat,
+    parse_wider_gt_coco,
+    parse_wider_gt_mat,
+    wider_image_key,
+)
+from .wider_face_report import format_ap_table, plot_pr_curves
+from .wider_submission import (
+    SubmissionFormatError,
+    bbox_xyxy_to_wider_xywh,
+    format_submission,
+    parse_submission,
+    read_submission,
+    read_submission_dir,
+    write_submission_dir,
+)
+
+__all__ = [
+    'WIDER_FACE_IOU_THR', 'WIDER_FACE_NUM_THRS', 'WIDER_FACE_PIXEL_OFFSET',
+    'WIDER_FACE_SUBSETS', 'WiderFaceImageGT', 'WiderFaceResult',
+    'dataset_pr_curve', 'evaluate_wider_face', 'image_evaluation',
+    'image_pr_counts', 'match_predictions', 'normalize_scores',
+    'sort_predictions', 'voc_ap', 'wider_face_iou',
+    'wider_face_score_thresholds', 'WIDER_FACE_SUBSET_MATS',
+    'WIDER_FACE_VAL_MAT', 'coco_image_keys', 'load_wider_gt_coco',
+    'load_wider_gt_mat', 'parse_wider_gt_coco', 'parse_wider_gt_mat',
+    'wider_image_key', 'format_ap_table', 'plot_pr_curves',
+    'SubmissionFormatError', 'bbox_xyxy_to_wider_xywh', 'format_submission',
+    'parse_submission', 'read_submission', 'read_submission_dir',
+    'write_submission_dir'
+]

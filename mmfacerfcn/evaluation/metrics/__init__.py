@@ -1,0 +1,3 @@
+from .wider_face_metric import WiderFaceMetric
+
+__all__ = ['WiderFaceMetric']
