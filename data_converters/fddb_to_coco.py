@@ -1,0 +1,53 @@
+"""Convert FDDB's ellipse folds to COCO JSON (ellipse kept, tight box as bbox).
+
+    python data_converters/fddb_to_coco.py FDDB_ROOT OUT.json [--folds 1 2 ...]
+
+FDDB_ROOT holds ``FDDB-folds/FDDB-fold-XX-ellipseList.txt`` and
+``originalPics/``; the parsing lives in :mod:`mmfacerfcn.datasets.fddb_parsing`.
+"""
+import argparse
+import sys
+
+from mmfacerfcn.datasets.fddb_parsing import FddbFormatError, convert_fddb
+from mmfacerfcn.datasets.wider_face_parsing import dump_json_atomic, format_summary
+
+
+def parse_args() -> argparse.Namespace:
+    """Parse the command line.
+
+    Returns:
+        argparse.Namespace: ``root``, ``out``, ``folds`` and ``no_progress``.
+    """
+    parser = argparse.ArgumentParser(
+        description='Convert FDDB ellipse annotations to COCO JSON')
+    parser.add_argument('root', help='FDDB root (FDDB-folds/, originalPics/)')
+    parser.add_argument('out', help='output JSON file')
+    parser.add_argument('--folds', type=int, nargs='+',
+                        help='fold ids to convert (default: all found)')
+    parser.add_argument('--no-progress', action='store_true',
+                        help='do not show the progress bar')
+    return parser.parse_args()
+
+
+def main() -> int:
+    """Run the conversion.
+
+    Returns:
+        int: The exit status (0 on success, 1 on a malformed input).
+    """
+    args = parse_args()
+    try:
+        coco = convert_fddb(args.root, args.folds, progress=not args.no_progress)
+    except FddbFormatError as err:
+        # An expected input problem: the message names file and line.
+        print(f'\nerror: {err}', file=sys.stderr)
+        return 1
+    dump_json_atomic(coco, args.out)
+    folds = coco['info']['summary']['folds']
+    print(f'\nFDDB folds {folds} -> {args.out}')
+    print(format_summary(coco['info']['summary']))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

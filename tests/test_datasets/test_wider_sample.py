@@ -1,0 +1,161 @@
+"""The embedded WIDER sample: official layout, determinism, round trip."""
+import hashlib
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import numpy as np
+import pytest
+import scipy.io
+from PIL import Image
+
+from mmfacerfcn.datasets.wider_face_parsing import convert_wider
+from mmfacerfcn.datasets.wider_sample import make_wider_sample, wider_subsets
+
+SIZES = dict(num_train=6, num_val=12, num_test=3)
+
+
+@pytest.fixture(scope='module')
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, Dict]:
+    root = tmp_path_factory.mktemp('wider_sample')
+    return root, make_wider_sample(root, seed=3, **SIZES)
+
+
+def tree_digest(root: Path) -> str:
+    """sha256 over every file's relative path and bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob('*') if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def read_gt(path: Path) -> List[Tuple[str, List[Tuple[int, ...]]]]:
+    """An independent minimal reader of the gt txt (no error handling)."""
+    lines = path.read_text().splitlines()
+    out, i = [], 0
+    while i < len(lines):
+        name, count = lines[i], int(lines[i + 1])
+        faces = [tuple(map(int, line.split()))
+                 for line in lines[i + 2:i + 2 + max(count, 1)]]
+        out.append((name, faces if count else []))
+        i += 2 + max(count, 1)
+    return out
+
+
+def test_same_seed_same_bytes(sample: Tuple[Path, Dict], tmp_path: Path) -> None:
+    root, _ = sample
+    again = make_wider_sample(tmp_path / 'a', seed=3, **SIZES)
+    gt = 'wider_face_split/wider_face_val_bbx_gt.txt'
+    assert (tmp_path / 'a' / gt).read_bytes() == (root / gt).read_bytes()
+    assert tree_digest(tmp_path / 'a') == tree_digest(root)
+    assert again == sample[1]
+    make_wider_sample(tmp_path / 'b', seed=4, **SIZES)
+    assert tree_digest(tmp_path / 'b') != tree_digest(root)
+
+
+def test_official_layout_and_mat_nesting(sample: Tuple[Path, Dict]) -> None:
+    root, summary = sample
+    gt_dir = root / 'eval_tools' / 'ground_truth'
+    val = scipy.io.loadmat(gt_dir / 'wider_face_val.mat')
+    gt_val = read_gt(root / 'wider_face_split' / 'wider_face_val_bbx_gt.txt')
+    by_name = dict(gt_val)
+    seen = []
+    for e in range(len(val['event_list'])):
+        event = val['event_list'][e][0][0]
+        assert isinstance(event, str)
+        for i in range(len(val['file_list'][e][0])):
+            name = val['file_list'][e][0][i][0][0]
+            boxes = val['face_bbx_list'][e][0][i][0]
+            file_name = f'{event}/{name}.jpg'
+            seen.append(file_name)
+            faces = by_name[file_name]
+            assert boxes.shape == (len(faces), 4)
+            np.testing.assert_array_equal(
+                boxes, np.array([f[:4] for f in faces]).reshape(-1, 4))
+    # Same images in the same (event-grouped) order as the gt txt.
+    assert seen == [name for name, _ in gt_val]
+    for split, num in (('train', 6), ('val', 12)):
+        gt = read_gt(root / 'wider_face_split' / f'wider_face_{split}_bbx_gt.txt')
+        assert len(gt) == num
+        assert sum(not faces for _, faces in gt) == summary[split][
+            'empty_images'] == (1 if num < 10 else 2)
+        for name, faces in gt:
+            with Image.open(root / f'WIDER_{split}' / 'images' / name) as image:
+                width, height = image.size
+                assert image.format == 'JPEG' and image.mode == 'RGB'
+            assert 320 <= max(width, height) <= 640
+            assert len(faces) <= 12
+            assert all(len(f) == 10 and f[2] > 0 and f[3] > 0 for f in faces)
+            # Faces never overlap (the generator keeps a gap between them).
+            for a in range(len(faces)):
+                for b in range(a + 1, len(faces)):
+                    (xa, ya, wa, ha), (xb, yb, wb, hb) = faces[a][:4], faces[b][:4]
+                    assert (xa + wa <= xb or xb + wb <= xa or ya + ha <= yb
+                            or yb + hb <= ya)
+    test_list = (root / 'wider_face_split' /
+                 'wider_face_test_filelist.txt').read_text().split()
+    assert len(test_list) == 3
+    assert all((root / 'WIDER_test' / 'images' / n).is_file() for n in test_list)
+
+
+def test_round_trip_through_converter(sample: Tuple[Path, Dict]) -> None:
+    root, summary = sample
+    for split in ('train', 'val'):
+        gt = read_gt(root / 'wider_face_split' / f'wider_face_{split}_bbx_gt.txt')
+        coco = convert_wider(root, split)
+        lines = Counter((name, face) for name, faces in gt for face in faces)
+        names = {im['id']: im['file_name'] for im in coco['images']}
+        written = Counter(
+            (names[a['image_id']], tuple(a['wider_bbox']) + tuple(
+                a['attributes'][k] for k in ('blur', 'expression', 'illumination',
+                                             'invalid', 'occlusion', 'pose')))
+            for a in coco['annotations'])
+        # Every gt line appears once (Counter equality also checks duplicates).
+        assert written == lines
+        assert coco['info']['summary']['faces'] == summary[split]['faces']
+        assert coco['info']['summary']['flagged']['invalid'] == summary[split][
+            'invalid']
+        assert coco['info']['summary']['flagged']['out_of_image'] == summary[
+            split]['out_of_image']
+    # Val subsets in the JSON equal the .mat gt_lists and the documented rule.
+    gt_dir = root / 'eval_tools' / 'ground_truth'
+    names = {im['id']: im['file_name'] for im in coco['images']}
+    for subset in ('easy', 'medium', 'hard'):
+        mat = scipy.io.loadmat(gt_dir / f'wider_{subset}_val.mat')
+        from_mat = set()
+        for e in range(len(mat['event_list'])):
+            event = mat['event_list'][e][0][0]
+            for i in range(len(mat['file_list'][e][0])):
+                name = mat['file_list'][e][0][i][0][0]
+                index = mat['gt_list'][e][0][i][0]
+                assert index.ndim == 2 and index.shape[1] == 1
+                from_mat |= {(f'{event}/{name}.jpg', int(k) - 1)
+                             for k in index.ravel()}
+        from_json = {(names[a['image_id']], a['face_index'])
+                     for a in coco['annotations'] if a['subsets'][subset]}
+        assert from_json == from_mat
+        assert len(from_json) == summary['val'][subset]
+    for a in coco['annotations']:
+        attrs = a['attributes']
+        assert a['subsets'] == wider_subsets(tuple(a['wider_bbox']), attrs)
+        # Nested: easy in medium in hard.
+        assert a['subsets']['easy'] <= a['subsets']['medium'] <= a['subsets'][
+            'hard']
+        assert not (attrs['invalid'] and a['subsets']['hard'])
+    assert summary['val']['easy'] < summary['val']['medium'] < summary['val'][
+        'hard']
+
+
+def test_default_sample_has_every_attribute(tmp_path: Path) -> None:
+    summary = make_wider_sample(tmp_path)
+    assert {s: summary[s]['images'] for s in summary} == {'train': 60, 'val': 30,
+                                                          'test': 6}
+    coco = convert_wider(tmp_path, 'train')
+    values = {k: {a['attributes'][k] for a in coco['annotations']}
+              for k in ('blur', 'illumination', 'invalid', 'occlusion', 'pose')}
+    assert values == {'blur': {0, 1, 2}, 'illumination': {0, 1},
+                      'invalid': {0, 1}, 'occlusion': {0, 1, 2}, 'pose': {0, 1}}
+    heights = [a['wider_bbox'][3] for a in coco['annotations']]
+    assert min(heights) < 12 and max(heights) > 90
+    assert summary['train']['out_of_image'] > 0
