@@ -5,10 +5,13 @@
 import argparse
 import os
 import os.path as osp
+from urllib.error import URLError
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+
+from mmfacerfcn.utils.preflight import check_data, missing_pretrained
 
 
 def parse_args() -> argparse.Namespace:
@@ -60,9 +63,25 @@ def build_cfg(args: argparse.Namespace) -> Config:
 
 def main() -> None:
     cfg = build_cfg(parse_args())
+    check_data(cfg, splits=('train', 'val'))
+    # ImageNet weights come from the network on first use; say where they go,
+    # and turn a failed download into a message naming the file to fetch.
+    missing = missing_pretrained(cfg)
+    for line in missing:
+        print(f'pretrained weights not cached yet: {line}')
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
               RUNNERS.build(cfg))
-    runner.train()
+    try:
+        runner.train()
+    except URLError as err:
+        if not missing:
+            raise
+        raise SystemExit(
+            f'could not download pretrained weights ({err}). On a machine '
+            'without internet access, fetch them elsewhere:\n  ' +
+            '\n  '.join(missing) + '\nor train from scratch with '
+            '--cfg-options model.backbone.init_cfg=None '
+            'model.roi_head.shared_head.init_cfg=None') from err
 
 
 if __name__ == '__main__':
