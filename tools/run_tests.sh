@@ -4,6 +4,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash tools/setup_env.sh
+.venv/bin/ruff check .
 start=$SECONDS
 set +e
 .venv/bin/python -m pytest "$@"

@@ -58,8 +58,9 @@ def registered_modules() -> dict:
     Returns:
         dict: registry name to the sorted list of our module names there.
     """
-    import mmfacerfcn  # noqa: F401  (registers on import)
     from mmdet import registry
+
+    import mmfacerfcn  # noqa: F401  (registers on import)
     ours = {}
     for reg_name in ('MODELS', 'TASK_UTILS', 'METRICS', 'DATASETS',
                      'TRANSFORMS', 'HOOKS'):

@@ -1,7 +1,6 @@
 """The full Face R-FCN detector (ResNet-18 config) on CPU."""
 import copy
 
-import pytest
 import torch
 from mmdet.registry import MODELS
 

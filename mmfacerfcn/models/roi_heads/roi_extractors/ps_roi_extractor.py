@@ -23,7 +23,6 @@ bin ``(i, j)`` reads input channel ``(g * k + i) * k + j``.
 """
 from typing import List, Optional, Tuple
 
-import torch
 from mmcv.ops import RoIAlign
 from mmdet.models.roi_heads.roi_extractors import BaseRoIExtractor
 from mmdet.registry import MODELS

@@ -1,8 +1,7 @@
 """Votes: hand-computed values and gradients."""
 import torch
 
-from mmfacerfcn.models.roi_heads.bbox_heads import (AverageVote, ConvVote,
-                                                     WeightedVote)
+from mmfacerfcn.models.roi_heads.bbox_heads import AverageVote, ConvVote, WeightedVote
 
 
 def test_average_vote_is_mean_over_bins():
