@@ -43,6 +43,21 @@ val_evaluator = dict(
     pr_curve_file='work_dirs/face_rfcn_r18_wider-sample/pr_curves.png')
 test_evaluator = val_evaluator
 
+tta_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [dict(type='Resize', scale=(800, s), keep_ratio=True)
+             for s in (320, 416, 512)],
+            [dict(type='RandomFlip', prob=1.), dict(type='RandomFlip', prob=0.)],
+            [dict(type='LoadAnnotations', with_bbox=True)],
+            [dict(type='PackDetInputs',
+                  meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                             'scale_factor', 'flip', 'flip_direction'))],
+        ])
+]
+
 max_iters = 600
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters)

@@ -21,6 +21,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', help='where the evaluation log goes')
     parser.add_argument('--out', help='dump predictions to this .pkl file')
     parser.add_argument('--show-dir', help='draw detections into this folder')
+    parser.add_argument(
+        '--tta', action='store_true',
+        help='multi-scale + flip testing with the config\'s tta_pipeline, '
+        'merged by its tta_model (NMS)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
     parser.add_argument('--launcher', default='none',
@@ -54,6 +58,11 @@ def main() -> None:
             cfg.test_evaluator, dict) else list(cfg.test_evaluator)
         cfg.test_evaluator.append(
             dict(type='DumpDetResults', out_file_path=args.out))
+    if args.tta:
+        if 'tta_model' not in cfg or 'tta_pipeline' not in cfg:
+            raise SystemExit(f'{args.config} defines no tta_model/tta_pipeline')
+        cfg.model = dict(cfg.tta_model, module=cfg.model)
+        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
     check_data(cfg, splits=('test', ))
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
               RUNNERS.build(cfg))

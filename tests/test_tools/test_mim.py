@@ -64,3 +64,10 @@ def test_mim_train_then_test_by_config_name(tmp_path):
                for p in scalars for line in p.read_text().splitlines()
                if line.startswith('{'))
     assert (tmp_path / 'pr.png').exists()
+
+    # multi-scale + flip testing through the same tools
+    out = run_mim(['test', 'mmfacerfcn', CONFIG, '--checkpoint', str(ckpt),
+                   '--work-dir', str(tmp_path / 'tta'), '--tta',
+                   '--cfg-options', *data], cwd=tmp_path)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert 'wider_face/hard' in out.stdout + out.stderr

@@ -82,3 +82,23 @@ test_evaluator = val_evaluator
 # To detect on the test split (no ground truth), convert it with --split test,
 # then point test_dataloader.dataset at annotations/wider_face_test.json and
 # WIDER_test/images/, and drop LoadAnnotations from its pipeline.
+
+# Multi-scale testing (tools/test.py --tta): an image pyramid with flips,
+# merged by NMS as Face R-FCN tests at several scales; no 100-box cap.
+tta_model = dict(
+    type='DetTTAModel',
+    tta_cfg=dict(nms=dict(type='nms', iou_threshold=0.3), max_per_img=1000))
+tta_scales = [(1600, 600), (1600, 1024), (2000, 1400)]
+tta_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=backend_args),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [dict(type='Resize', scale=s, keep_ratio=True) for s in tta_scales],
+            [dict(type='RandomFlip', prob=1.), dict(type='RandomFlip', prob=0.)],
+            [dict(type='LoadAnnotations', with_bbox=True)],
+            [dict(type='PackDetInputs',
+                  meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                             'scale_factor', 'flip', 'flip_direction'))],
+        ])
+]
