@@ -15,4 +15,15 @@ model = dict(
     roi_head=dict(
         shared_head=dict(
             depth=18, norm_cfg=norm_cfg, norm_eval=False, init_cfg=None),
-        bbox_head=dict(in_channels=512, feat_channels=256)))
+        bbox_head=dict(
+            in_channels=512,
+            feat_channels=256,
+            # From scratch, N(0, 0.01) on both the 1x1 reduction and the score
+            # maps leaves the classifier at its prior (measured: 75% accuracy =
+            # the 1:3 background share, for 60 steps on a fixed batch). He init
+            # on the reduction (it feeds a ReLU) lets it learn (94% in 40).
+            init_cfg=[
+                dict(type='Kaiming', override=dict(name='reduce')),
+                dict(type='Normal', std=0.01,
+                     override=[dict(name='conv_cls'), dict(name='conv_reg')])
+            ])))

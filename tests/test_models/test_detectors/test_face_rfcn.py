@@ -28,24 +28,27 @@ def test_training_lowers_loss_on_fixed_batch():
     model = build()
     model.train()
     data = make_batch(SHAPES, BOXES)
-    optim = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    optim = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
     first, first_parts = total_loss(model, data)
     for key in ('loss_rpn_cls', 'loss_rpn_bbox', 'loss_cls', 'loss_bbox'):
         assert key in first_parts
     first.backward()
     optim.step()
-    for _ in range(11):
+    for _ in range(23):
         optim.zero_grad()
         loss, _ = total_loss(model, data)
         loss.backward()
         optim.step()
     last, last_parts = total_loss(model, data)
     assert torch.isfinite(last)
-    # Measured: 1.87 -> 1.24 in 12 steps; the proposals OHEM samples change
-    # from step to step, so the box loss is noisy, the classification is not.
+    # The proposals OHEM samples change from step to step, so the box loss is
+    # noisy; the classification is not.
     assert last.item() < 0.8 * first.item()
     for key in ('loss_rpn_cls', 'loss_cls'):
         assert float(last_parts[key]) < float(first_parts[key]), key
+    # OHEM samples 1 face : 3 background RoIs, so a head stuck at its prior
+    # scores exactly 75%: the RoI classifier must do better than that.
+    assert float(last_parts['acc']) > 80
 
 
 def test_one_step_reaches_score_maps_votes_and_backbone():
