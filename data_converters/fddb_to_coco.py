@@ -8,8 +8,8 @@ FDDB_ROOT holds ``FDDB-folds/FDDB-fold-XX-ellipseList.txt`` and
 import argparse
 import sys
 
-from mmfacerfcn.datasets.fddb_parsing import FddbFormatError, convert_fddb
-from mmfacerfcn.datasets.wider_face_parsing import dump_json_atomic, format_summary
+from mmfacerfcn.datasets.fddb_parsing import convert_fddb
+from mmfacerfcn.datasets.wider_face_parsing import run_conversion
 
 
 def parse_args() -> argparse.Namespace:
@@ -36,17 +36,10 @@ def main() -> int:
         int: The exit status (0 on success, 1 on a malformed input).
     """
     args = parse_args()
-    try:
-        coco = convert_fddb(args.root, args.folds, progress=not args.no_progress)
-    except FddbFormatError as err:
-        # An expected input problem: the message names file and line.
-        print(f'\nerror: {err}', file=sys.stderr)
-        return 1
-    dump_json_atomic(coco, args.out)
-    folds = coco['info']['summary']['folds']
-    print(f'\nFDDB folds {folds} -> {args.out}')
-    print(format_summary(coco['info']['summary']))
-    return 0
+    return run_conversion(
+        lambda: convert_fddb(args.root, args.folds,
+                             progress=not args.no_progress),
+        args.out, 'FDDB')
 
 
 if __name__ == '__main__':

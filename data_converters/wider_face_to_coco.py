@@ -10,13 +10,7 @@ layout is documented in ``docs/wider_face_coco_format.md``; the parsing lives in
 import argparse
 import sys
 
-from mmfacerfcn.datasets.wider_face_parsing import (
-    SPLITS,
-    WiderFormatError,
-    convert_wider,
-    dump_json_atomic,
-    format_summary,
-)
+from mmfacerfcn.datasets.wider_face_parsing import SPLITS, convert_wider, run_conversion
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,17 +36,10 @@ def main() -> int:
         int: The exit status (0 on success, 1 on a malformed input).
     """
     args = parse_args()
-    try:
-        coco = convert_wider(args.root, args.split, progress=not args.no_progress)
-    except WiderFormatError as err:
-        # An expected input problem: the message names file and line, a
-        # traceback would only hide it.
-        print(f'\nerror: {err}', file=sys.stderr)
-        return 1
-    dump_json_atomic(coco, args.out)
-    print(f'\nWIDER FACE {args.split} -> {args.out}')
-    print(format_summary(coco['info']['summary']))
-    return 0
+    return run_conversion(
+        lambda: convert_wider(args.root, args.split,
+                              progress=not args.no_progress),
+        args.out, f'WIDER FACE {args.split}')
 
 
 if __name__ == '__main__':

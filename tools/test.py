@@ -4,48 +4,31 @@
     mim test mmfacerfcn CONFIG --checkpoint CHECKPOINT
 """
 import argparse
-import os
-import os.path as osp
 
-from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmfacerfcn.utils.preflight import check_data
+from mmfacerfcn.utils.runner_cli import add_runner_args, load_runner_cfg
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test (and eval) a detector')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='where the evaluation log goes')
     parser.add_argument('--out', help='dump predictions to this .pkl file')
     parser.add_argument('--show-dir', help='draw detections into this folder')
     parser.add_argument(
         '--tta', action='store_true',
         help='multi-scale + flip testing with the config\'s tta_pipeline, '
         'merged by its tta_model (NMS)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, key=value')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_args(parser)
+    return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = load_runner_cfg(args)
     cfg.load_from = args.checkpoint
     if args.show_dir:
         vis = cfg.default_hooks.visualization

@@ -15,9 +15,10 @@ Typical use (what ``data_converters/wider_face_to_coco.py`` does)::
 """
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
 import mmengine
 import scipy.io
@@ -624,3 +625,29 @@ def dump_json_atomic(obj: dict, out_file: PathLike) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def run_conversion(convert: Callable[[], dict], out_file: PathLike,
+                   title: str) -> int:
+    """The converters' command-line body: convert, write, summarise.
+
+    Args:
+        convert (callable): Returns the COCO dict; raises
+            :class:`AnnotationFormatError` on malformed input.
+        out_file (str | PathLike): Where the JSON goes (written atomically).
+        title (str): What was converted, for the summary's first line.
+
+    Returns:
+        int: Exit status: 0, or 1 after printing ``error: file:line: ...`` to
+        stderr for malformed input (a traceback would only hide the message).
+    """
+    try:
+        coco = convert()
+    except AnnotationFormatError as err:
+        print(f'\nerror: {err}', file=sys.stderr)
+        return 1
+    dump_json_atomic(coco, out_file)
+    print(f'\n{title} -> {out_file}')
+    print(format_summary(coco['info']['summary']))
+    return 0
+

@@ -1,0 +1,46 @@
+"""Command-line pieces shared by ``tools/train.py`` and ``tools/test.py``."""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+
+
+def add_runner_args(parser: argparse.ArgumentParser) -> None:
+    """Add ``--work-dir``, ``--cfg-options``, ``--launcher``, ``--local-rank``.
+
+    Args:
+        parser (argparse.ArgumentParser): Gets the arguments.
+    """
+    parser.add_argument('--work-dir', help='where logs and outputs go')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, key=value')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    # torchrun passes --local-rank; older launchers --local_rank.
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_runner_cfg(args: argparse.Namespace) -> Config:
+    """The config of ``args.config`` with the shared arguments applied.
+
+    ``work_dir`` defaults to ``./work_dirs/<config name>`` as in mmdet.
+
+    Args:
+        args (argparse.Namespace): Parsed arguments of :func:`add_runner_args`
+            plus ``config``.
+
+    Returns:
+        Config: The config, ready for ``Runner.from_cfg``.
+    """
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg
