@@ -14,7 +14,10 @@ backends for the same computation:
 
 torchvision's ``ps_roi_pool`` clips bin ends at ``H - 1`` / ``W - 1``, so it
 never reads the last row and column of the score map (R-FCN's definition
-does); ``ps_roi_align`` has no such quirk. Tests pin both facts against the
+does), while its backward uses R-FCN's bins, so for RoIs touching the last
+row/column its gradient is not that of its own forward (seen on CPU and CUDA,
+torchvision 0.26 and 0.29). ``ps_roi_align`` has neither quirk; it is the
+default. Tests pin both facts against the
 naive reference in :mod:`mmfacerfcn.testing`.
 
 Channel layout (torchvision's and R-FCN's): for ``G`` output groups on a
@@ -23,6 +26,7 @@ bin ``(i, j)`` reads input channel ``(g * k + i) * k + j``.
 """
 from typing import List, Optional, Tuple
 
+import torch
 from mmcv.ops import RoIAlign
 from mmdet.models.roi_heads.roi_extractors import BaseRoIExtractor
 from mmdet.registry import MODELS
@@ -175,4 +179,10 @@ class PSRoIExtractor(BaseRoIExtractor):
                                   self.output_size)
         if roi_scale_factor is not None:
             rois = self.roi_rescale(rois, roi_scale_factor)
+        if feat.dtype in (torch.float16, torch.bfloat16):
+            # RoI corners in half precision are off by up to a pixel at WIDER
+            # sizes (measured on an H100: bins crossing the map edge then jump);
+            # pool in fp32 and return the input's precision, as torchvision's
+            # autocast wrapper does.
+            return self.roi_layers[0](feat.float(), rois.float()).to(feat.dtype)
         return self.roi_layers[0](feat, rois.to(feat.dtype))

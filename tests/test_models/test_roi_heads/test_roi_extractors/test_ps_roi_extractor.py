@@ -105,3 +105,20 @@ def test_bad_inputs_raise_clear_errors():
 def test_empty_rois():
     out = build()((torch.zeros(1, GROUPS * K * K, 4, 4), ), torch.zeros(0, 5))
     assert out.shape == (0, GROUPS, K, K)
+
+
+@pytest.mark.parametrize('dtype', [torch.float16, torch.bfloat16])
+def test_half_maps_pool_in_fp32(dtype):
+    """Half-precision RoI corners would be off by up to a pixel at WIDER sizes;
+    the extractor pools in fp32 and returns the input's precision."""
+    x, rois = make_inputs()
+    rois = rois.float()
+    rois[:, 1:] *= 16  # corners beyond 1024 px, where fp16 steps are 1 px
+    x = x.float()
+    ext = PSRoIExtractor(roi_layer=dict(type='PSRoIAlign', output_size=K,
+                                        sampling_ratio=2),
+                         featmap_strides=[STRIDE * 16])
+    out = ext((x.to(dtype), ), rois)
+    assert out.dtype == dtype
+    ref = ext((x.to(dtype).float(), ), rois)
+    torch.testing.assert_close(out.float(), ref, atol=1e-2, rtol=1e-2)
