@@ -9,7 +9,11 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmfacerfcn.utils.preflight import check_data
-from mmfacerfcn.utils.runner_cli import add_runner_args, load_runner_cfg
+from mmfacerfcn.utils.runner_cli import (
+    add_runner_args,
+    init_dist_without_gpu,
+    load_runner_cfg,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -29,6 +33,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     cfg = load_runner_cfg(args)
+    init_dist_without_gpu(cfg)
     cfg.load_from = args.checkpoint
     if args.show_dir:
         vis = cfg.default_hooks.visualization

@@ -10,7 +10,11 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmfacerfcn.utils.preflight import check_data, missing_pretrained
-from mmfacerfcn.utils.runner_cli import add_runner_args, load_runner_cfg
+from mmfacerfcn.utils.runner_cli import (
+    add_runner_args,
+    init_dist_without_gpu,
+    load_runner_cfg,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -47,6 +51,7 @@ def build_cfg(args: argparse.Namespace) -> Config:
 
 def main() -> None:
     cfg = build_cfg(parse_args())
+    init_dist_without_gpu(cfg)
     check_data(cfg, splits=('train', 'val'))
     # ImageNet weights come from the network on first use; say where they go,
     # and turn a failed download into a message naming the file to fetch.

@@ -3,6 +3,7 @@ import argparse
 import os
 import os.path as osp
 
+import torch
 from mmengine.config import Config, DictAction
 
 
@@ -44,3 +45,26 @@ def load_runner_cfg(args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+def init_dist_without_gpu(cfg: Config) -> None:
+    """Start the process group of a torchrun launch on a machine without GPU.
+
+    mmengine 0.10.7's pytorch launcher calls ``torch.cuda.set_device``, which
+    fails without CUDA, and the Runner uses a process group that is already
+    started; DDP wraps a CPU model only without ``device_ids``. Does nothing
+    unless ``cfg.launcher == 'pytorch'`` and CUDA is unavailable.
+
+    Args:
+        cfg (Config): The run's config; ``model_wrapper_cfg`` is set.
+    """
+    if cfg.launcher != 'pytorch' or torch.cuda.is_available():
+        return
+    dist_cfg = cfg.get('env_cfg', {}).get('dist_cfg', {})
+    torch.distributed.init_process_group(
+        backend=dist_cfg.get('backend', 'gloo'))
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper.setdefault('device_ids', None)
+    cfg.model_wrapper_cfg = wrapper

@@ -10,10 +10,7 @@ import os.path as osp
 import subprocess
 import sys
 
-import mmengine
-
-from mmfacerfcn.datasets.wider_face_parsing import convert_wider
-from mmfacerfcn.datasets.wider_sample import make_wider_sample
+from mmfacerfcn.testing.sample_data import make_small_wider, sample_cfg_options
 
 MIM = osp.join(osp.dirname(sys.executable), 'mim')
 CONFIG = 'face_rfcn_r18_wider-sample.py'  # a name, not a path
@@ -26,20 +23,8 @@ def run_mim(args, cwd):
 
 
 def test_mim_train_then_test_by_config_name(tmp_path):
-    root = tmp_path / 'wider'
-    make_wider_sample(root, num_train=4, num_val=3, num_test=1)
-    for split in ('train', 'val'):
-        mmengine.dump(convert_wider(root, split),
-                      str(root / 'annotations' / f'wider_face_{split}.json'))
-    data = [
-        f'train_dataloader.dataset.data_root={root}/',
-        f'val_dataloader.dataset.data_root={root}/',
-        f'test_dataloader.dataset.data_root={root}/',
-        f'val_evaluator.ann_file={root}/annotations/wider_face_val.json',
-        f'test_evaluator.ann_file={root}/annotations/wider_face_val.json',
-        f'val_evaluator.pr_curve_file={tmp_path}/pr.png',
-        f'test_evaluator.pr_curve_file={tmp_path}/pr.png',
-    ]
+    root = make_small_wider(str(tmp_path / 'wider'), num_train=4, num_val=3)
+    data = sample_cfg_options(root, str(tmp_path))
     work = tmp_path / 'work'
     # cwd is elsewhere: nothing is found through the repository's folders.
     out = run_mim(['train', 'mmfacerfcn', CONFIG, '--work-dir', str(work),

@@ -5,12 +5,10 @@ import os.path as osp
 import subprocess
 import sys
 
-import mmengine
 import pytest
 
-from mmfacerfcn.datasets.wider_face_parsing import convert_wider
-from mmfacerfcn.datasets.wider_sample import make_wider_sample
 from mmfacerfcn.testing.batches import CONFIGS, REPO
+from mmfacerfcn.testing.sample_data import make_small_wider
 from mmfacerfcn.utils import env_check
 
 MAIN = osp.join(CONFIGS, 'face_rfcn_r101_wider.py')
@@ -32,11 +30,7 @@ def test_train_without_wider_face_names_download_and_converter(tmp_path):
 
 
 def test_train_offline_names_the_weights_to_fetch(tmp_path):
-    root = tmp_path / 'WIDERFace'
-    make_wider_sample(root, num_train=2, num_val=1, num_test=1)
-    for split in ('train', 'val'):
-        mmengine.dump(convert_wider(root, split),
-                      str(root / 'annotations' / f'wider_face_{split}.json'))
+    root = make_small_wider(str(tmp_path / 'WIDERFace'), num_train=2, num_val=1)
     out = run_train(
         '--work-dir', str(tmp_path / 'w'), '--cfg-options',
         f'train_dataloader.dataset.data_root={root}/',

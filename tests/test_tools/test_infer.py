@@ -1,0 +1,124 @@
+"""`tools/infer.py` on a photo, a folder and a video, with a random model.
+
+The checkpoint is the small ResNet-18 model, randomly initialised: its boxes
+mean nothing, but they go through the whole path (pipeline, model, rescale to
+the original image, drawing, JSON).
+"""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import cv2
+import matplotlib
+import pytest
+import torch
+from mmdet.registry import MODELS
+
+from mmfacerfcn.testing.batches import REPO, small_model_cfg
+
+INFER = osp.join(REPO, 'tools', 'infer.py')
+PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
+
+
+@pytest.fixture(scope='module')
+def checkpoint(tmp_path_factory):
+    torch.manual_seed(0)
+    model = MODELS.build(small_model_cfg())
+    model.init_weights()
+    path = tmp_path_factory.mktemp('ckpt') / 'random.pth'
+    torch.save({'state_dict': model.state_dict(),
+                'meta': {'dataset_meta': {'classes': ('face', )}}}, path)
+    return str(path)
+
+
+def infer(*args):
+    return subprocess.run([sys.executable, INFER, *args, '--device', 'cpu'],
+                          capture_output=True, text=True, timeout=300)
+
+
+def check_record(record, height, width):
+    assert (record['height'], record['width']) == (height, width)
+    assert len(record['bboxes']) == len(record['scores'])
+    for x1, y1, x2, y2 in record['bboxes']:
+        assert 0 <= x1 <= x2 <= width and 0 <= y1 <= y2 <= height
+
+
+def test_photo_and_score_threshold(tmp_path, checkpoint):
+    out = infer(PHOTO, '--checkpoint', checkpoint, '--out-dir',
+                str(tmp_path / 'all'), '--score-thr', '0')
+    assert out.returncode == 0, out.stderr[-3000:]
+    height, width = cv2.imread(PHOTO).shape[:2]
+    drawn = cv2.imread(str(tmp_path / 'all' / 'grace_hopper.jpg'))
+    assert drawn.shape[:2] == (height, width)
+    record = json.loads((tmp_path / 'all' / 'grace_hopper.json').read_text())
+    assert record['image'] == PHOTO
+    check_record(record, height, width)
+    assert record['bboxes'], 'a random model still proposes boxes'
+
+    out = infer(PHOTO, '--checkpoint', checkpoint, '--out-dir',
+                str(tmp_path / 'none'), '--score-thr', '1.1')
+    assert out.returncode == 0, out.stderr[-3000:]
+    record = json.loads((tmp_path / 'none' / 'grace_hopper.json').read_text())
+    assert record['bboxes'] == [] and record['scores'] == []
+    assert (tmp_path / 'none' / 'grace_hopper.jpg').exists()
+
+
+def test_folder_of_images(tmp_path, checkpoint):
+    photo = cv2.imread(PHOTO)
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    cv2.imwrite(str(folder / 'a.jpg'), cv2.resize(photo, (160, 192)))
+    cv2.imwrite(str(folder / 'b.png'), cv2.resize(photo, (200, 120))[:, ::-1])
+    (folder / 'notes.txt').write_text('not an image')
+    out = infer(str(folder), '--checkpoint', checkpoint, '--out-dir',
+                str(tmp_path / 'out'), '--score-thr', '0.5')
+    assert out.returncode == 0, out.stderr[-3000:]
+    for name, (height, width) in (('a', (192, 160)), ('b', (120, 200))):
+        record = json.loads((tmp_path / 'out' / f'{name}.json').read_text())
+        check_record(record, height, width)
+        assert all(s >= 0.5 for s in record['scores'])
+    assert (tmp_path / 'out' / 'a.jpg').exists()
+    assert (tmp_path / 'out' / 'b.png').exists()
+    assert not (tmp_path / 'out' / 'notes.json').exists()
+
+
+def test_video(tmp_path, checkpoint):
+    photo = cv2.resize(cv2.imread(PHOTO), (128, 160))
+    video = tmp_path / 'clip.avi'
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*'mp4v'),
+                             5.0, (128, 160))
+    for shift in range(5):
+        writer.write(cv2.flip(photo, 1) if shift % 2 else photo)
+    writer.release()
+
+    out = infer(str(video), '--checkpoint', checkpoint, '--out-dir',
+                str(tmp_path / 'out'), '--score-thr', '0')
+    assert out.returncode == 0, out.stderr[-3000:]
+    record = json.loads((tmp_path / 'out' / 'clip.json').read_text())
+    assert (record['height'], record['width']) == (160, 128)
+    assert len(record['frames']) == 5
+    for frame in record['frames']:
+        check_record(dict(frame, height=160, width=128), 160, 128)
+    capture = cv2.VideoCapture(str(tmp_path / 'out' / 'clip.mp4'))
+    assert capture.isOpened()
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 5
+    assert (capture.get(cv2.CAP_PROP_FRAME_WIDTH),
+            capture.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (128, 160)
+    capture.release()
+
+
+def test_bad_input_names_the_path(tmp_path, checkpoint):
+    missing = tmp_path / 'nowhere.jpg'
+    out = infer(str(missing), '--checkpoint', checkpoint, '--out-dir',
+                str(tmp_path / 'out'))
+    assert out.returncode != 0
+    assert f'{missing}: no such file or folder' in out.stderr
+
+    text = tmp_path / 'notes.txt'
+    text.write_text('hello')
+    out = infer(str(text), '--checkpoint', checkpoint, '--out-dir',
+                str(tmp_path / 'out'))
+    assert out.returncode != 0
+    assert f'{text}: neither an image' in out.stderr
+    assert not (tmp_path / 'out').exists()

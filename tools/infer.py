@@ -1,0 +1,207 @@
+"""Detect faces in an image, a folder of images or a video; draw and dump them.
+
+    python tools/infer.py INPUT --out-dir DIR [--config C] [--checkpoint P]
+        [--score-thr 0.5] [--device cpu]
+
+Writes, into DIR, per image ``<name>`` the picture with boxes and scores drawn
+(same name) and ``<stem>.json``::
+
+    {"image": path, "width": w, "height": h,
+     "bboxes": [[x1, y1, x2, y2], ...], "scores": [...]}
+
+in pixels of the original image; for a video ``<stem>.mp4`` (mp4v) with the
+boxes drawn and one ``<stem>.json`` with ``fps``, ``width``, ``height`` and
+``frames``: a list with ``bboxes`` and ``scores`` per frame.
+
+Without ``--checkpoint`` the config's work dir (``./work_dirs/<config name>``
+as tools/train.py uses it) gives its ``last_checkpoint``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+from typing import Callable, Dict, List
+
+import cv2
+import numpy as np
+import torch
+from mmcv.transforms import Compose
+from mmdet.apis import inference_detector, init_detector
+from mmdet.structures import DetDataSample
+from mmdet.utils import get_test_pipeline_cfg
+from mmdet.visualization import DetLocalVisualizer
+from mmengine.config import Config
+
+import mmfacerfcn  # noqa: F401  (registers our modules before any build)
+
+DEFAULT_CONFIG = osp.join(
+    osp.dirname(osp.abspath(__file__)), '..', 'configs',
+    'face_rfcn_r18_wider-sample.py')
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff',
+                    '.webp')
+VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.m4v', '.mpg', '.mpeg',
+                    '.webm')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Detect faces in images or a video, draw and dump them')
+    parser.add_argument('input', help='an image, a folder of images, or a video')
+    parser.add_argument('--out-dir', required=True,
+                        help='where drawn pictures/video and JSON files go')
+    parser.add_argument('--config', default=DEFAULT_CONFIG,
+                        help='model config (default: the sample config)')
+    parser.add_argument(
+        '--checkpoint',
+        help='checkpoint file (default: last_checkpoint of the config\'s '
+        'work dir)')
+    parser.add_argument('--score-thr', type=float, default=0.5,
+                        help='keep detections with score >= this')
+    parser.add_argument(
+        '--device', default='cuda:0' if torch.cuda.is_available() else 'cpu')
+    return parser.parse_args()
+
+
+def list_inputs(path: str) -> List[str]:
+    """The images to read: ``path`` itself, or the images of a folder.
+
+    Raises:
+        SystemExit: ``path`` is missing, or neither an image nor a video, or
+            a folder without images.
+    """
+    if not osp.exists(path):
+        raise SystemExit(f'{path}: no such file or folder')
+    if osp.isdir(path):
+        names = sorted(n for n in os.listdir(path)
+                       if n.lower().endswith(IMAGE_EXTENSIONS))
+        if not names:
+            raise SystemExit(f'{path}: folder holds no image '
+                             f'({", ".join(IMAGE_EXTENSIONS)})')
+        return [osp.join(path, n) for n in names]
+    if not path.lower().endswith(IMAGE_EXTENSIONS + VIDEO_EXTENSIONS):
+        raise SystemExit(
+            f'{path}: neither an image ({", ".join(IMAGE_EXTENSIONS)}) nor a '
+            f'video ({", ".join(VIDEO_EXTENSIONS)})')
+    return [path]
+
+
+def default_checkpoint(cfg: Config) -> str:
+    """The last checkpoint that tools/train.py wrote for ``cfg``."""
+    work_dir = cfg.get('work_dir') or osp.join(
+        './work_dirs', osp.splitext(osp.basename(cfg.filename))[0])
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        raise SystemExit(
+            f'no --checkpoint given and {pointer} not found: pass '
+            '--checkpoint, or train first (bash tools/run_main_job.sh)')
+    with open(pointer) as f:
+        return f.read().strip()
+
+
+def to_record(sample: DetDataSample, height: int, width: int) -> Dict:
+    """Boxes (x1, y1, x2, y2 in original pixels) and scores as JSON values."""
+    pred = sample.pred_instances
+    return dict(width=width, height=height,
+                bboxes=[[round(v, 2) for v in box]
+                        for box in pred.bboxes.tolist()],
+                scores=[round(s, 4) for s in pred.scores.tolist()])
+
+
+def build_detect(args: argparse.Namespace) -> Callable:
+    """A function: BGR image -> (its detections, RGB picture with them)."""
+    cfg = Config.fromfile(args.config)
+    checkpoint = args.checkpoint or default_checkpoint(cfg)
+    if not osp.isfile(checkpoint):
+        raise SystemExit(f'{checkpoint}: checkpoint not found')
+    model = init_detector(cfg, checkpoint, device=args.device)
+    # Every frame comes as an array: no file loading, no annotations.
+    steps = [step for step in get_test_pipeline_cfg(cfg)
+             if not step['type'].endswith('LoadAnnotations')]
+    steps[0] = dict(type='mmdet.LoadImageFromNDArray')
+    pipeline = Compose(steps)
+    visualizer = DetLocalVisualizer(name='infer', bbox_color=(0, 255, 0),
+                                    text_color=(0, 255, 0))
+    visualizer.dataset_meta = model.dataset_meta
+
+    def detect(image: np.ndarray):
+        sample = inference_detector(model, image, test_pipeline=pipeline)
+        pred = sample.pred_instances.cpu()
+        sample.pred_instances = pred[pred.scores >= args.score_thr]
+        visualizer.add_datasample(
+            'infer', image[..., ::-1], sample, draw_gt=False,
+            pred_score_thr=-float('inf'))
+        return sample, visualizer.get_image()
+
+    return detect
+
+
+def infer_images(paths: List[str], out_dir: str, detect: Callable) -> None:
+    for path in paths:
+        image = cv2.imread(path)
+        if image is None:
+            raise SystemExit(f'{path}: cannot be read as an image')
+        sample, drawn = detect(image)
+        name = osp.basename(path)
+        out_image = osp.join(out_dir, name)
+        if osp.exists(out_image) and osp.samefile(out_image, path):
+            raise SystemExit(f'{out_dir}: is the input folder; pick another '
+                             '--out-dir')
+        cv2.imwrite(out_image, drawn[..., ::-1])
+        record = dict(image=path, **to_record(sample, *image.shape[:2]))
+        out_json = osp.join(out_dir, osp.splitext(name)[0] + '.json')
+        with open(out_json, 'w') as f:
+            json.dump(record, f)
+        print(f'{path}: {len(record["scores"])} faces -> {out_image}')
+
+
+def infer_video(path: str, out_dir: str, detect: Callable) -> None:
+    capture = cv2.VideoCapture(path)
+    if not capture.isOpened():
+        raise SystemExit(f'{path}: cannot be opened as a video')
+    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+    width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+    height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    stem = osp.splitext(osp.basename(path))[0]
+    out_video = osp.join(out_dir, stem + '.mp4')
+    if osp.exists(out_video) and osp.samefile(out_video, path):
+        raise SystemExit(f'{out_dir}: holds the input video; pick another '
+                         '--out-dir')
+    writer = cv2.VideoWriter(out_video, cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                             (width, height))
+    if not writer.isOpened():
+        raise SystemExit(f'{out_video}: cannot be written (mp4v)')
+    frames = []
+    try:
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            sample, drawn = detect(frame)
+            writer.write(np.ascontiguousarray(drawn[..., ::-1]))
+            record = to_record(sample, *frame.shape[:2])
+            frames.append(dict(bboxes=record['bboxes'],
+                               scores=record['scores']))
+    finally:
+        capture.release()
+        writer.release()
+    if not frames:
+        raise SystemExit(f'{path}: no frame could be read')
+    with open(osp.join(out_dir, stem + '.json'), 'w') as f:
+        json.dump(dict(video=path, fps=fps, width=width, height=height,
+                       frames=frames), f)
+    print(f'{path}: {len(frames)} frames -> {out_video}')
+
+
+def main() -> None:
+    args = parse_args()
+    paths = list_inputs(args.input)
+    detect = build_detect(args)
+    os.makedirs(args.out_dir, exist_ok=True)
+    if paths[0].lower().endswith(VIDEO_EXTENSIONS):
+        infer_video(paths[0], args.out_dir, detect)
+    else:
+        infer_images(paths, args.out_dir, detect)
+
+
+if __name__ == '__main__':
+    main()
