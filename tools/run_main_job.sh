@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: set up the environment, generate the
 # sample data in the official WIDER FACE layout, convert it with the real
-# converter, train the small CPU config, and report Easy/Medium/Hard AP with
-# the official-protocol metric.
+# converter, train the small CPU config, report Easy/Medium/Hard AP with the
+# official-protocol metric, and draw detections on a real photo.
 #
 #   bash tools/run_main_job.sh [extra tools/train.py arguments]
 set -euo pipefail
@@ -27,6 +27,10 @@ $PY tools/train.py "$CONFIG" --work-dir "$WORK" "$@"
 echo "training took $((SECONDS - start)) s"
 ckpt=$(cat "$WORK/last_checkpoint")
 $PY tools/test.py "$CONFIG" "$ckpt" --work-dir "$WORK/test"
+# Detections drawn on a real photo that ships with matplotlib.
+photo=$($PY -c "import matplotlib, os; print(os.path.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg'))")
+$PY tools/infer.py "$photo" --config "$CONFIG" --checkpoint "$ckpt" \
+  --out-dir "$WORK/infer" --score-thr 0.3
 
 cat <<MSG
 
@@ -37,4 +41,5 @@ Done. Where things are:
   training log                 $WORK/<timestamp>/
   evaluation (AP)              $WORK/test/<timestamp>/
   precision-recall curves      $WORK/pr_curves.png
+  detections on a real photo   $WORK/infer/ (picture + JSON)
 MSG
