@@ -129,3 +129,26 @@ def ps_roi_pool_reference(x: Tensor, rois: Tensor, k: int, spatial_scale: float,
                     per_roi.append(cells.sum() / cells.numel())
         out.append(torch.stack(per_roi).view(groups, k, k))
     return torch.stack(out) if out else x.new_zeros(0, groups, k, k)
+
+
+def ps_roi_edge_case_inputs(k: int = 3, groups: int = 2, seed: int = 0):
+    """Small float64 inputs covering the conventions' edge cases.
+
+    Two 9 x 11 maps (stride 16) and five RoIs: inside; leaving the map at the
+    top-left; reaching the bottom-right border; smaller than one cell; large.
+
+    Returns:
+        tuple[Tensor, Tensor]: maps (2, groups * k * k, 9, 11) and RoIs (5, 5).
+    """
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(2, groups * k * k, 9, 11, generator=g, dtype=torch.float64)
+    rois = torch.tensor(
+        [
+            [0, 3.0, 5.0, 60.0, 70.0],
+            [1, -10.0, -4.0, 30.0, 25.0],
+            [0, 100.0, 90.0, 180.0, 150.0],
+            [1, 17.3, 22.9, 21.0, 26.0],
+            [1, 40.0, 10.0, 120.0, 100.0],
+        ],
+        dtype=torch.float64)
+    return x, rois

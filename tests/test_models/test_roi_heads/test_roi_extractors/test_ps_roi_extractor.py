@@ -3,25 +3,18 @@ import pytest
 import torch
 
 from mmfacerfcn.models.roi_heads.roi_extractors import PSRoIExtractor
-from mmfacerfcn.testing import ps_roi_align_reference, ps_roi_pool_reference
+from mmfacerfcn.testing import (
+    ps_roi_align_reference,
+    ps_roi_edge_case_inputs,
+    ps_roi_pool_reference,
+)
 
 K, GROUPS, STRIDE = 3, 2, 16
 
 
 def make_inputs(seed=0, requires_grad=False):
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(2, GROUPS * K * K, 9, 11, generator=g, dtype=torch.float64)
-    x.requires_grad_(requires_grad)
-    rois = torch.tensor(
-        [
-            [0, 3.0, 5.0, 60.0, 70.0],  # inside
-            [1, -10.0, -4.0, 30.0, 25.0],  # leaves the map at the top-left
-            [0, 100.0, 90.0, 180.0, 150.0],  # reaches the bottom-right border
-            [1, 17.3, 22.9, 21.0, 26.0],  # smaller than one cell
-            [1, 40.0, 10.0, 120.0, 100.0],
-        ],
-        dtype=torch.float64)
-    return x, rois
+    x, rois = ps_roi_edge_case_inputs(K, GROUPS, seed)
+    return x.requires_grad_(requires_grad), rois
 
 
 def build(backend='torchvision', layer='PSRoIAlign', **layer_kw):

@@ -14,7 +14,11 @@ import pytest
 import torch
 
 from mmfacerfcn.models.roi_heads.roi_extractors import PSRoIExtractor
-from mmfacerfcn.testing import ps_roi_align_reference, ps_roi_pool_reference
+from mmfacerfcn.testing import (
+    ps_roi_align_reference,
+    ps_roi_edge_case_inputs,
+    ps_roi_pool_reference,
+)
 
 pytestmark = pytest.mark.skipif(
     not torch.cuda.is_available(),
@@ -27,20 +31,8 @@ ALIGN_BACKENDS = ['torchvision', 'mmcv']
 
 
 def make_inputs(seed=0):
-    """Float64 CPU inputs of the CPU test: 2 images, RoIs inside, across the
-    top-left edge, at the bottom-right border, below one cell."""
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(2, GROUPS * K * K, 9, 11, generator=g, dtype=torch.float64)
-    rois = torch.tensor(
-        [
-            [0, 3.0, 5.0, 60.0, 70.0],  # inside
-            [1, -10.0, -4.0, 30.0, 25.0],  # leaves the map at the top-left
-            [0, 100.0, 90.0, 180.0, 150.0],  # reaches the bottom-right border
-            [1, 17.3, 22.9, 21.0, 26.0],  # smaller than one cell
-            [1, 40.0, 10.0, 120.0, 100.0],
-        ],
-        dtype=torch.float64)
-    return x, rois
+    """Float64 CPU inputs of the CPU test (see ps_roi_edge_case_inputs)."""
+    return ps_roi_edge_case_inputs(K, GROUPS, seed)
 
 
 def random_inputs(n_rois, k=7, groups=6, height=40, width=50, seed=1):
