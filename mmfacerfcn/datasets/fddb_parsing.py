@@ -25,6 +25,7 @@ from .wider_face_parsing import (
     AnnotationFormatError,
     PathLike,
     clip_box,
+    read_face_count,
     read_image_size,
 )
 
@@ -117,17 +118,8 @@ def parse_fddb_fold(fold_file: PathLike, fold: int) -> List[FddbImage]:
             raise FddbFormatError(path, i + 1,
                                   f'expected an image path, got {lines[i]!r}{hint}')
         image = FddbImage(path=text, fold=fold, source=str(path), line=i + 1)
-        count_line = i + 2
-        if count_line > len(lines):
-            raise FddbFormatError(path, i + 1,
-                                  f'file ends before the face count of {text}')
-        count_text = lines[count_line - 1].strip()
-        if not count_text.isdigit():
-            raise FddbFormatError(
-                path, count_line,
-                f'expected a face count (non-negative integer), got {count_text!r}')
-        count = int(count_text)
-        i = count_line
+        count = read_face_count(lines, path, i + 1, text, FddbFormatError)
+        count_line = i = i + 2
         for k in range(count):
             if i >= len(lines):
                 raise FddbFormatError(

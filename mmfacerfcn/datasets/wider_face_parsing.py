@@ -171,6 +171,35 @@ def _parse_face_values(path: Path, line_no: int, text: str) -> List[int]:
     return values
 
 
+def read_face_count(lines: List[str], path: Path, path_line: int, name: str,
+                    error_cls: type) -> int:
+    """The face count on the line after an image's path line.
+
+    WIDER's gt files and FDDB's ellipse lists share this layout: an image
+    path, a count, then that many face lines.
+
+    Args:
+        lines (list[str]): The file's lines.
+        path (Path): The file, for error messages.
+        path_line (int): 1-based line number of the image path.
+        name (str): The image, for error messages.
+        error_cls (type): :class:`AnnotationFormatError` subclass to raise.
+
+    Returns:
+        int: The count, read from line ``path_line + 1``.
+    """
+    count_line = path_line + 1
+    if count_line > len(lines):
+        raise error_cls(path, path_line,
+                        f'file ends before the face count of {name}')
+    count_text = lines[count_line - 1].strip()
+    if not count_text.isdigit():
+        raise error_cls(
+            path, count_line,
+            f'expected a face count (non-negative integer), got {count_text!r}')
+    return int(count_text)
+
+
 def parse_wider_gt(gt_file: PathLike) -> List[WiderImage]:
     """Parse ``wider_face_{train,val}_bbx_gt.txt``.
 
@@ -213,17 +242,9 @@ def parse_wider_gt(gt_file: PathLike) -> List[WiderImage]:
                 path, path_line,
                 f'duplicate image {file_name!r} (first at line {seen[file_name]})')
         seen[file_name] = path_line
-        count_line = path_line + 1
-        if count_line > len(lines):
-            raise WiderFormatError(
-                path, path_line, f'file ends before the face count of {file_name}')
-        count_text = lines[count_line - 1].strip()
-        if not count_text.isdigit():
-            raise WiderFormatError(
-                path, count_line,
-                f'expected a face count (non-negative integer), got {count_text!r}')
-        count = int(count_text)
-        i = count_line
+        count = read_face_count(lines, path, path_line, file_name,
+                                WiderFormatError)
+        count_line = i = path_line + 1
         image = WiderImage(file_name=file_name, source=str(path), line=path_line)
         if count == 0:
             # The official files write one dummy face line of zeros after a 0
