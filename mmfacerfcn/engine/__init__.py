@@ -1,3 +1,3 @@
-from .hooks import WeightsOnlyCheckpointHook
+from .hooks import MemoryUsageHook, WeightsOnlyCheckpointHook
 
-__all__ = ['WeightsOnlyCheckpointHook']
+__all__ = ['MemoryUsageHook', 'WeightsOnlyCheckpointHook']

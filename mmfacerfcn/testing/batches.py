@@ -80,3 +80,48 @@ def write_tiny_coco(root, num_images=4, seed=0):
     mmengine.dump(dict(images=images, annotations=anns,
                        categories=[dict(id=1, name='face')]), ann_file)
     return ann_file
+
+
+def tiny_runner_cfg(tmp_path, max_iters=None, max_epochs=None):
+    """Runner config: the R18 model on :func:`write_tiny_coco` data.
+
+    Iteration-based with ``max_iters``, else epoch-based with ``max_epochs``;
+    checkpoints every 2 steps, the weights-only hook, gloo for distributed.
+
+    Args:
+        tmp_path (pathlib.Path): Where the data and ``work`` go.
+
+    Returns:
+        Config: for ``Runner.from_cfg``.
+    """
+    by_epoch = max_iters is None
+    ann_file = write_tiny_coco(str(tmp_path / 'data'))
+    cfg = Config.fromfile(osp.join(CONFIGS, '_base_/models/face_rfcn_r18.py'))
+    pipeline = [
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadAnnotations', with_bbox=True),
+        dict(type='PackDetInputs'),
+    ]
+    cfg.merge_from_dict(dict(
+        default_scope='mmdet',
+        work_dir=str(tmp_path / 'work'),
+        train_dataloader=dict(
+            batch_size=2, num_workers=0,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            dataset=dict(type='CocoDataset', data_root=str(tmp_path / 'data'),
+                         ann_file=ann_file, data_prefix=dict(img='images/'),
+                         metainfo=dict(classes=('face', )),
+                         filter_cfg=dict(filter_empty_gt=False),
+                         pipeline=pipeline)),
+        train_cfg=dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+        if by_epoch else dict(type='IterBasedTrainLoop', max_iters=max_iters),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.005, momentum=0.9)),
+        default_hooks=dict(
+            checkpoint=dict(type='CheckpointHook', interval=2,
+                            by_epoch=by_epoch),
+            logger=dict(type='LoggerHook', interval=1)),
+        log_processor=dict(by_epoch=by_epoch),
+        custom_hooks=[dict(type='WeightsOnlyCheckpointHook')],
+        env_cfg=dict(dist_cfg=dict(backend='gloo')),
+    ))
+    return cfg

@@ -10,6 +10,9 @@ import os.path as osp
 import subprocess
 import sys
 
+from tensorboard.backend.event_processing.event_accumulator import \
+    EventAccumulator
+
 from mmfacerfcn.testing.sample_data import make_small_wider, sample_cfg_options
 
 MIM = osp.join(osp.dirname(sys.executable), 'mim')
@@ -30,10 +33,20 @@ def test_mim_train_then_test_by_config_name(tmp_path):
     out = run_mim(['train', 'mmfacerfcn', CONFIG, '--work-dir', str(work),
                    '--cfg-options', 'train_cfg.max_iters=2',
                    'train_cfg.val_interval=2',
-                   'default_hooks.checkpoint.interval=2', *data], cwd=tmp_path)
+                   'default_hooks.checkpoint.interval=2',
+                   'default_hooks.logger.interval=1', *data], cwd=tmp_path)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     ckpt = work / 'iter_2.pth'
     assert ckpt.exists()
+    # The default runtime's backends: TensorBoard events with the losses, and
+    # the host memory logged by MemoryUsageHook.
+    events = list(work.rglob('vis_data/events.out.tfevents.*'))
+    assert len(events) == 1, events
+    acc = EventAccumulator(str(events[0].parent))
+    acc.Reload()
+    assert {'loss', 'loss_cls', 'lr', 'rss_mib'} <= set(acc.Tags()['scalars'])
+    assert [e.step for e in acc.Scalars('loss')] == [1, 2]
+    assert 'wider_face/hard' in acc.Tags()['scalars']
 
     out = run_mim(['test', 'mmfacerfcn', CONFIG, '--checkpoint', str(ckpt),
                    '--work-dir', str(tmp_path / 'test'),

@@ -1,0 +1,119 @@
+"""Log host and GPU memory during training; warn when it keeps growing.
+
+mmengine's logger reports CUDA memory only, and only as a peak per log
+interval. A leak on the host (a list that keeps tensors, a growing cache in
+a dataset) shows up as resident memory that rises from epoch to epoch, which
+nothing in mmengine watches. This hook logs the resident set size with every
+training log line and compares the memory at the end of each epoch (or of
+each ``interval`` iterations in iteration-based training) with the first.
+"""
+import resource
+import sys
+from typing import List, Optional
+
+import torch
+from mmdet.registry import HOOKS
+from mmengine.hooks import Hook
+from mmengine.runner import IterBasedTrainLoop
+
+DATA_BATCH = Optional[dict]
+
+
+def current_rss_mib() -> float:
+    """Resident set size of this process, in MiB.
+
+    Read from ``/proc/self/statm`` where there is one (Linux). Elsewhere the
+    peak RSS from ``getrusage`` is the best the standard library offers; it
+    never decreases, which still shows growth.
+    """
+    try:
+        with open('/proc/self/statm') as f:
+            pages = int(f.read().split()[1])
+        return pages * resource.getpagesize() / 2**20
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        # ru_maxrss is in bytes on macOS and in KiB on Linux.
+        return peak / 2**20 if sys.platform == 'darwin' else peak / 2**10
+
+
+@HOOKS.register_module()
+class MemoryUsageHook(Hook):
+    """Log memory in training and check that it does not grow over epochs.
+
+    Every training iteration puts ``rss_mib`` (resident host memory, MiB) into
+    the message hub, so it appears in the logger's lines. At the end of each
+    epoch (epoch-based loops) or every ``interval`` iterations (iteration-based
+    loops), it records the RSS and, on CUDA, the memory held by torch's caching
+    allocator (reserved; mmengine's logger already reports the peak allocated
+    per log interval, and resets that peak). After training it compares the
+    last record with the first and warns if either grew by more than
+    ``max_growth_mib``; the first record is the baseline because allocators,
+    data workers and cudnn settle during the first epoch.
+
+    Args:
+        interval (int, optional): Iterations between records in
+            iteration-based training. Defaults to None: one record per epoch,
+            or, in iteration-based training, four records per run.
+        max_growth_mib (float): Growth from the first to the last record
+            above which the hook warns. Defaults to 200.
+
+    Attributes:
+        records (list[dict]): ``{'iter', 'rss_mib', 'cuda_reserved_mib'}``
+            per record; ``cuda_reserved_mib`` is None without CUDA.
+        growth (dict): After training, last minus first record per key
+            (MiB), for the keys that were measured.
+    """
+
+    priority = 'NORMAL'  # before the LoggerHook (BELOW_NORMAL) reads the hub
+
+    def __init__(self, interval: Optional[int] = None,
+                 max_growth_mib: float = 200.) -> None:
+        self.interval = interval
+        self.max_growth_mib = max_growth_mib
+        self.records: List[dict] = []
+        self.growth: dict = {}
+
+    def before_train(self, runner) -> None:
+        self.records, self.growth = [], {}
+        self._by_epoch = not isinstance(runner.train_loop, IterBasedTrainLoop)
+        if not self._by_epoch and self.interval is None:
+            self.interval = max(1, runner.max_iters // 4)
+
+    def after_train_iter(self, runner, batch_idx: int,
+                         data_batch: DATA_BATCH = None,
+                         outputs: Optional[dict] = None) -> None:
+        runner.message_hub.update_scalar('train/rss_mib', current_rss_mib())
+        if not self._by_epoch and self.every_n_train_iters(
+                runner, self.interval):
+            self._record(iters_done=runner.iter + 1)
+
+    def after_train_epoch(self, runner) -> None:
+        if self._by_epoch:
+            self._record(iters_done=runner.iter)
+
+    def after_train(self, runner) -> None:
+        if len(self.records) < 2:
+            return
+        for key, name in [('rss_mib', 'Host memory (RSS)'),
+                          ('cuda_reserved_mib', 'CUDA memory (reserved)')]:
+            if self.records[0][key] is None:
+                continue
+            growth = self.records[-1][key] - self.records[0][key]
+            self.growth[key] = growth
+            runner.logger.info(
+                f'{name}, MiB, at each record: ' +
+                ', '.join(f'{r[key]:.0f}' for r in self.records) +
+                f'; growth {growth:+.0f} MiB')
+            if growth > self.max_growth_mib:
+                runner.logger.warning(
+                    f'{name} grew by {growth:.0f} MiB from the first record '
+                    f'to the last (more than {self.max_growth_mib:.0f} MiB): '
+                    'something keeps references across iterations.')
+
+    def _record(self, iters_done: int) -> None:
+        reserved = None
+        if torch.cuda.is_available():
+            reserved = torch.cuda.memory_reserved() / 2**20
+        self.records.append(
+            dict(iter=iters_done, rss_mib=current_rss_mib(),
+                 cuda_reserved_mib=reserved))

@@ -1,0 +1,65 @@
+"""MemoryUsageHook: memory stays flat over epochs; a leak is reported."""
+import torch
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
+
+from mmfacerfcn.engine import MemoryUsageHook
+from mmfacerfcn.engine.hooks.memory_usage_hook import current_rss_mib
+from mmfacerfcn.testing.batches import tiny_runner_cfg
+
+
+class LeakHook(Hook):
+    """Keeps 40 MiB more after every epoch, as a leaking dataset would."""
+
+    def __init__(self):
+        self.kept = []
+
+    def after_train_epoch(self, runner):
+        self.kept.append(torch.ones(10 * 2**20).add_(1))  # touched: resident
+
+
+def train_epochs(tmp_path, epochs, extra_hooks=()):
+    cfg = tiny_runner_cfg(tmp_path, max_epochs=epochs)
+    cfg.default_hooks.checkpoint = None
+    runner = Runner.from_cfg(cfg)
+    hook = MemoryUsageHook(max_growth_mib=80)
+    runner.register_hook(hook)
+    for extra in extra_hooks:
+        runner.register_hook(extra, priority='LOW')
+    runner.train()
+    return runner, hook
+
+
+def test_rss_reading_sees_an_allocation():
+    before = current_rss_mib()
+    block = torch.ones(25 * 2**20)  # 100 MiB, written so it is resident
+    after = current_rss_mib()
+    assert after - before > 80
+    del block
+
+
+def test_memory_is_flat_over_epochs_of_training(tmp_path):
+    runner, hook = train_epochs(tmp_path, epochs=6)
+    assert [r['iter'] for r in hook.records] == [2, 4, 6, 8, 10, 12]
+    assert all(r['rss_mib'] > 0 for r in hook.records)
+    # Logged with each training line too.
+    assert runner.message_hub.get_scalar('train/rss_mib').current() > 0
+    assert abs(hook.growth['rss_mib']) < 80, hook.records
+
+
+def test_growing_memory_is_reported(tmp_path):
+    leak = LeakHook()
+    runner, hook = train_epochs(tmp_path, epochs=6, extra_hooks=[leak])
+    assert len(leak.kept) == 6
+    # Records 1..6 come after 0..5 leaked blocks: 5 x 40 MiB between them.
+    assert hook.growth['rss_mib'] > 150, hook.records
+    log = (tmp_path / 'work').glob('*/*.log')
+    assert any('grew by' in p.read_text() for p in log)
+
+
+def test_iteration_based_training_records_four_times(tmp_path):
+    runner = Runner.from_cfg(tiny_runner_cfg(tmp_path, max_iters=8))
+    hook = MemoryUsageHook()
+    runner.register_hook(hook)
+    runner.train()
+    assert [r['iter'] for r in hook.records] == [2, 4, 6, 8]
