@@ -10,8 +10,7 @@ import os.path as osp
 import subprocess
 import sys
 
-from tensorboard.backend.event_processing.event_accumulator import \
-    EventAccumulator
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from mmfacerfcn.testing.sample_data import make_small_wider, sample_cfg_options
 

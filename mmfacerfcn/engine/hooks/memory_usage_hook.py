@@ -7,8 +7,6 @@ nothing in mmengine watches. This hook logs the resident set size with every
 training log line and compares the memory at the end of each epoch (or of
 each ``interval`` iterations in iteration-based training) with the first.
 """
-import resource
-import sys
 from typing import List, Optional
 
 import torch
@@ -16,24 +14,9 @@ from mmdet.registry import HOOKS
 from mmengine.hooks import Hook
 from mmengine.runner import IterBasedTrainLoop
 
+from mmfacerfcn.utils.memory import rss_mib
+
 DATA_BATCH = Optional[dict]
-
-
-def current_rss_mib() -> float:
-    """Resident set size of this process, in MiB.
-
-    Read from ``/proc/self/statm`` where there is one (Linux). Elsewhere the
-    peak RSS from ``getrusage`` is the best the standard library offers; it
-    never decreases, which still shows growth.
-    """
-    try:
-        with open('/proc/self/statm') as f:
-            pages = int(f.read().split()[1])
-        return pages * resource.getpagesize() / 2**20
-    except OSError:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        # ru_maxrss is in bytes on macOS and in KiB on Linux.
-        return peak / 2**20 if sys.platform == 'darwin' else peak / 2**10
 
 
 @HOOKS.register_module()
@@ -82,7 +65,7 @@ class MemoryUsageHook(Hook):
     def after_train_iter(self, runner, batch_idx: int,
                          data_batch: DATA_BATCH = None,
                          outputs: Optional[dict] = None) -> None:
-        runner.message_hub.update_scalar('train/rss_mib', current_rss_mib())
+        runner.message_hub.update_scalar('train/rss_mib', rss_mib())
         if not self._by_epoch and self.every_n_train_iters(
                 runner, self.interval):
             self._record(iters_done=runner.iter + 1)
@@ -115,5 +98,5 @@ class MemoryUsageHook(Hook):
         if torch.cuda.is_available():
             reserved = torch.cuda.memory_reserved() / 2**20
         self.records.append(
-            dict(iter=iters_done, rss_mib=current_rss_mib(),
+            dict(iter=iters_done, rss_mib=rss_mib(),
                  cuda_reserved_mib=reserved))

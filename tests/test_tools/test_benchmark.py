@@ -1,0 +1,129 @@
+"""`tools/benchmark.py` end to end on a tiny image with small random models.
+
+ResNet-18 versions of both detectors (Face R-FCN, Faster R-CNN C4) with few
+training proposals, a 200 x 160 image, one thread and one timed run each: the
+figures mean nothing, but every section of the JSON is produced by the real
+code path.
+"""
+import json
+import os.path as osp
+import runpy
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from mmfacerfcn.testing.batches import CONFIGS, REPO
+
+BENCHMARK = osp.join(REPO, 'tools', 'benchmark.py')
+ROIS = (8, 32)
+# Few training RoIs: C4 runs res5 on each, forward for OHEM and backward.
+SMALL_TRAIN = """
+    train_cfg=dict(rpn_proposal=dict(max_per_img=16),
+                   rcnn=dict(sampler=dict(num=8))),"""
+RFCN_R18 = """
+_base_ = {base!r}
+model = dict({small_train})
+"""
+FASTER_R18 = """
+_base_ = {base!r}
+norm_cfg = dict(type='BN', requires_grad=True)
+model = dict({small_train}
+    backbone=dict(depth=18, frozen_stages=-1, norm_cfg=norm_cfg,
+                  norm_eval=False, init_cfg=None),
+    rpn_head=dict(in_channels=256, feat_channels=256),
+    roi_head=dict(
+        shared_head=dict(depth=18, norm_cfg=norm_cfg, norm_eval=False,
+                         init_cfg=None),
+        bbox_roi_extractor=dict(out_channels=256),
+        bbox_head=dict(in_channels=512)))
+"""
+
+
+@pytest.fixture(scope='module')
+def run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('benchmark')
+    rfcn = tmp / 'face_rfcn_r18_tiny.py'
+    rfcn.write_text(RFCN_R18.format(
+        base=osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py'),
+        small_train=SMALL_TRAIN))
+    faster = tmp / 'faster_rcnn_r18_c4_tiny.py'
+    faster.write_text(FASTER_R18.format(
+        base=osp.join(CONFIGS, 'faster_rcnn', 'faster_rcnn_r101_c4_wider.py'),
+        small_train=SMALL_TRAIN))
+    img = tmp / 'face.jpg'
+    rng = np.random.default_rng(0)
+    cv2.imwrite(str(img), rng.integers(0, 255, (200, 160, 3), dtype=np.uint8))
+    out = tmp / 'bench.json'
+    proc = subprocess.run(
+        [sys.executable, BENCHMARK, '--configs', str(rfcn), str(faster),
+         '--img', str(img), '--scale', '200', '160', '--rois',
+         *map(str, ROIS), '--repeats', '1', '--warmup', '1', '--train-iters',
+         '1', '--train-batch', '1', '--threads', '1', '--json', str(out)],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(out.read_text()), proc.stdout
+
+
+def test_inference_rows(run):
+    results, stdout = run
+    assert results['image'] == [200, 160]
+    rows = {(r['config'], r['rois']): r for r in results['inference']}
+    assert set(rows) == {(c, n) for c in ('face_rfcn_r18_tiny',
+                                          'faster_rcnn_r18_c4_tiny')
+                         for n in ROIS}
+    for (config, n), row in rows.items():
+        assert row['rois_used'] == n
+        for stage in ('backbone_ms', 'rpn_ms', 'per_roi_ms', 'total_ms'):
+            assert row[stage] > 0, (config, n, stage)
+        stages = (row['backbone_ms'] + row['rpn_ms'] + row['shared_ms'] +
+                  row['per_roi_ms'])
+        assert 0.5 * row['total_ms'] <= stages <= 1.5 * row['total_ms'], row
+        assert row['roi_head_share'] == pytest.approx(
+            row['per_roi_ms'] / row['total_ms'])
+        if config.startswith('face_rfcn'):
+            assert row['shared_ms'] > 0
+        else:
+            assert row['shared_ms'] == 0
+    assert [r['rois'] for r in results['ratios']] == list(ROIS)
+    for ratio in results['ratios']:
+        rfcn = rows['face_rfcn_r18_tiny', ratio['rois']]['total_ms']
+        faster = rows['faster_rcnn_r18_c4_tiny', ratio['rois']]['total_ms']
+        assert ratio['faster_over_rfcn'] == pytest.approx(faster / rfcn)
+    # Only the RoI-share goal applies at these counts (ratios: 300 and 1000).
+    assert len(results['goals']) == len(ROIS)
+    assert 'Faster R-CNN / Face R-FCN' in stdout and 'goal:' in stdout
+
+
+def test_ps_roi_and_train_rows(run):
+    results, _ = run
+    timings = results['ps_roi']['timings']
+    assert {(t['backend'], t['layer']) for t in timings} == {
+        ('torchvision', 'PSRoIAlign'), ('mmcv', 'PSRoIAlign'),
+        ('torchvision', 'PSRoIPool')}
+    assert sorted({t['rois'] for t in timings}) == list(ROIS)
+    assert all(t['forward_ms'] > 0 for t in timings)
+    assert results['ps_roi']['naive_reference_ms_per_roi'] > 0
+    assert [t['config'] for t in results['train']] == [
+        'face_rfcn_r18_tiny', 'faster_rcnn_r18_c4_tiny']
+    for row in results['train']:
+        assert row['iter_ms'] > 0 and row['batch'] == 1
+        # The child's own peak, above what it held before training.
+        assert row['peak_mem_mib'] > row['rss_before_train_mib'] > 0
+
+
+def test_ps_roi_cli(tmp_path, monkeypatch, capsys):
+    out = tmp_path / 'ps.json'
+    monkeypatch.setattr(sys, 'argv', [
+        'benchmark_ps_roi.py', '--rois', '4', '--repeats', '1', '--json',
+        str(out)])
+    runpy.run_path(osp.join(REPO, 'tools', 'analysis_tools',
+                            'benchmark_ps_roi.py'), run_name='__main__')
+    results = json.loads(out.read_text())
+    assert results['map'] == [1, 294, 64, 86] and results['k'] == 7
+    assert len(results['timings']) == 3
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith('PSRoIAlign torchvision rois=4')
+    assert printed[-1].startswith('naive loop reference (CPU)')
