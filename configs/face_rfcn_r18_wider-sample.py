@@ -1,6 +1,6 @@
 # The embedded default: a small Face R-FCN (ResNet-18 from scratch) trained on
-# CPU in minutes on the sample data that ships with the project, in the
-# official WIDER FACE layout:
+# CPU in minutes (200 iterations) on the sample data that ships with the
+# project, in the official WIDER FACE layout:
 #   python data_converters/make_wider_sample.py data/wider_sample
 #   python data_converters/wider_face_to_coco.py data/wider_sample \
 #       data/wider_sample/annotations/wider_face_{train,val}.json --split {train,val}
@@ -58,20 +58,27 @@ tta_pipeline = [
         ])
 ]
 
-max_iters = 600
+max_iters = 200
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=30),
     dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
-         milestones=[450], gamma=0.1)
+         milestones=[160], gamma=0.1)
 ]
+# AdamW, not the papers' SGD: from scratch, SGD (lr 0.02) left the RoI
+# classifier at its prior for ~400 iterations (val AP easy 0.02 after 200,
+# 0.38 after 600). AdamW, measured on val AP easy/medium/hard: 0.12/0.11/0.08
+# after these 200 iterations (seed 0), 0.31/0.19/0.11 after 150 in another
+# run (unseeded: runs vary this much), 0.08/0.09/0.05 with lr 2e-3. The
+# R101 config, fine-tuning ImageNet weights, keeps SGD.
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0005),
+    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
     clip_grad=dict(max_norm=35, norm_type=2))
+randomness = dict(seed=0)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=max_iters,
