@@ -28,11 +28,11 @@ import torch
 from mmcv.transforms import Compose
 from mmdet.apis import inference_detector, init_detector
 from mmdet.structures import DetDataSample
-from mmdet.utils import get_test_pipeline_cfg
 from mmdet.visualization import DetLocalVisualizer
 from mmengine.config import Config
 
 import mmfacerfcn  # noqa: F401  (registers our modules before any build)
+from mmfacerfcn.utils.pipeline import inference_pipeline_cfg
 
 DEFAULT_CONFIG = osp.join(
     osp.dirname(osp.abspath(__file__)), '..', 'configs',
@@ -115,8 +115,7 @@ def build_detect(args: argparse.Namespace) -> Callable:
         raise SystemExit(f'{checkpoint}: checkpoint not found')
     model = init_detector(cfg, checkpoint, device=args.device)
     # Every frame comes as an array: no file loading, no annotations.
-    steps = [step for step in get_test_pipeline_cfg(cfg)
-             if not step['type'].endswith('LoadAnnotations')]
+    steps = inference_pipeline_cfg(cfg)
     steps[0] = dict(type='mmdet.LoadImageFromNDArray')
     pipeline = Compose(steps)
     visualizer = DetLocalVisualizer(name='infer', bbox_color=(0, 255, 0),

@@ -34,6 +34,7 @@ from torch import nn
 from mmfacerfcn.models.roi_heads.roi_extractors import PSRoIExtractor
 from mmfacerfcn.testing import ps_roi_align_reference
 from mmfacerfcn.utils.memory import peak_rss_mib, rss_mib
+from mmfacerfcn.utils.pipeline import inference_pipeline_cfg
 
 # Ground-truth faces of the training batch, as fractions (x1, y1, x2, y2) of
 # the resized image: a few sizes, so RPN and RoI sampling see positives.
@@ -292,9 +293,8 @@ def load_test_image(cfg: Config, img_path: str) -> Dict:
         dict: ``inputs`` (list with one uint8 tensor (3, H, W), resized) and
         ``data_samples`` (list with one DetDataSample), as a dataloader gives.
     """
-    steps = [s for s in get_test_pipeline_cfg(cfg)
-             if not s['type'].endswith('LoadAnnotations')]
-    packed = Compose(steps)(dict(img_path=img_path, img_id=0))
+    pipeline = Compose(inference_pipeline_cfg(cfg))
+    packed = pipeline(dict(img_path=img_path, img_id=0))
     return dict(inputs=[packed['inputs']],
                 data_samples=[packed['data_samples']])
 
