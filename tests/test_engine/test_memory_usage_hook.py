@@ -9,20 +9,24 @@ from mmfacerfcn.utils.memory import peak_rss_mib, rss_mib
 
 
 class LeakHook(Hook):
-    """Keeps 40 MiB more after every epoch, as a leaking dataset would."""
+    """Keeps 100 MiB more after every epoch, as a leaking dataset would.
+
+    Large against the RSS noise of a short run: the other allocations of the
+    process moved by up to 80 MiB between the first and last record in CI.
+    """
 
     def __init__(self):
         self.kept = []
 
     def after_train_epoch(self, runner):
-        self.kept.append(torch.ones(10 * 2**20).add_(1))  # touched: resident
+        self.kept.append(torch.ones(25 * 2**20).add_(1))  # touched: resident
 
 
 def train_epochs(tmp_path, epochs, extra_hooks=()):
     cfg = tiny_runner_cfg(tmp_path, max_epochs=epochs)
     cfg.default_hooks.checkpoint = None
     runner = Runner.from_cfg(cfg)
-    hook = MemoryUsageHook(max_growth_mib=80)
+    hook = MemoryUsageHook(max_growth_mib=150)
     runner.register_hook(hook)
     for extra in extra_hooks:
         runner.register_hook(extra, priority='LOW')
@@ -47,15 +51,15 @@ def test_memory_is_flat_over_epochs_of_training(tmp_path):
     assert all(r['rss_mib'] > 0 for r in hook.records)
     # Logged with each training line too.
     assert runner.message_hub.get_scalar('train/rss_mib').current() > 0
-    assert abs(hook.growth['rss_mib']) < 80, hook.records
+    assert abs(hook.growth['rss_mib']) < 150, hook.records  # leak test: > 300
 
 
 def test_growing_memory_is_reported(tmp_path):
     leak = LeakHook()
     runner, hook = train_epochs(tmp_path, epochs=6, extra_hooks=[leak])
     assert len(leak.kept) == 6
-    # Records 1..6 come after 0..5 leaked blocks: 5 x 40 MiB between them.
-    assert hook.growth['rss_mib'] > 150, hook.records
+    # Records 1..6 come after 0..5 leaked blocks: 5 x 100 MiB between them.
+    assert hook.growth['rss_mib'] > 300, hook.records
     log = (tmp_path / 'work').glob('*/*.log')
     assert any('grew by' in p.read_text() for p in log)
 
