@@ -1,7 +1,10 @@
-"""Detect faces in an image, a folder of images or a video; draw and dump them.
+"""Detect faces in images, folders of images or videos; draw and dump them.
 
-    python tools/infer.py INPUT --out-dir DIR [--config C] [--checkpoint P]
-        [--score-thr 0.5] [--device cpu]
+    python tools/infer.py INPUT [INPUT ...] --out-dir DIR [--config C]
+        [--checkpoint P] [--score-thr 0.5] [--device cpu]
+
+Each INPUT is an image, a folder (its images, not its sub-folders) or a
+video; the model is loaded once for all of them.
 
 Writes, into DIR, per image ``<name>`` the picture with boxes and scores drawn
 (same name) and ``<stem>.json``::
@@ -11,7 +14,10 @@ Writes, into DIR, per image ``<name>`` the picture with boxes and scores drawn
 
 in pixels of the original image; for a video ``<stem>.mp4`` (mp4v) with the
 boxes drawn and one ``<stem>.json`` with ``fps``, ``width``, ``height`` and
-``frames``: a list with ``bboxes`` and ``scores`` per frame.
+``frames``: a list with ``bboxes`` and ``scores`` per frame. Two inputs whose
+outputs would have the same name (``a.jpg`` and ``a.png``, or two folders
+holding ``img.jpg``) are refused before anything runs, so no output
+overwrites another.
 
 Without ``--checkpoint`` the config's work dir (``./work_dirs/<config name>``
 as tools/train.py uses it) gives its ``last_checkpoint``.
@@ -46,7 +52,8 @@ VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.m4v', '.mpg', '.mpeg',
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Detect faces in images or a video, draw and dump them')
-    parser.add_argument('input', help='an image, a folder of images, or a video')
+    parser.add_argument('inputs', nargs='+', metavar='INPUT',
+                        help='an image, a folder of images, or a video')
     parser.add_argument('--out-dir', required=True,
                         help='where drawn pictures/video and JSON files go')
     parser.add_argument('--config', default=DEFAULT_CONFIG,
@@ -83,6 +90,25 @@ def list_inputs(path: str) -> List[str]:
             f'{path}: neither an image ({", ".join(IMAGE_EXTENSIONS)}) nor a '
             f'video ({", ".join(VIDEO_EXTENSIONS)})')
     return [path]
+
+
+def check_output_names(paths: List[str]) -> None:
+    """Refuse inputs whose outputs in the flat out dir would collide.
+
+    Every input writes ``<stem>.json`` (and its picture or ``<stem>.mp4``), so
+    two inputs with the same file stem would overwrite each other's results.
+
+    Raises:
+        SystemExit: naming both inputs.
+    """
+    first: Dict[str, str] = {}
+    for path in paths:
+        stem = osp.splitext(osp.basename(path))[0]
+        if stem in first and not osp.samefile(first[stem], path):
+            raise SystemExit(
+                f'{first[stem]} and {path}: both would write {stem}.json in '
+                '--out-dir; run them into different --out-dir folders')
+        first.setdefault(stem, path)
 
 
 def default_checkpoint(cfg: Config) -> str:
@@ -134,23 +160,22 @@ def build_detect(args: argparse.Namespace) -> Callable:
     return detect
 
 
-def infer_images(paths: List[str], out_dir: str, detect: Callable) -> None:
-    for path in paths:
-        image = cv2.imread(path)
-        if image is None:
-            raise SystemExit(f'{path}: cannot be read as an image')
-        sample, drawn = detect(image)
-        name = osp.basename(path)
-        out_image = osp.join(out_dir, name)
-        if osp.exists(out_image) and osp.samefile(out_image, path):
-            raise SystemExit(f'{out_dir}: is the input folder; pick another '
-                             '--out-dir')
-        cv2.imwrite(out_image, drawn[..., ::-1])
-        record = dict(image=path, **to_record(sample, *image.shape[:2]))
-        out_json = osp.join(out_dir, osp.splitext(name)[0] + '.json')
-        with open(out_json, 'w') as f:
-            json.dump(record, f)
-        print(f'{path}: {len(record["scores"])} faces -> {out_image}')
+def infer_image(path: str, out_dir: str, detect: Callable) -> None:
+    image = cv2.imread(path)
+    if image is None:
+        raise SystemExit(f'{path}: cannot be read as an image')
+    sample, drawn = detect(image)
+    name = osp.basename(path)
+    out_image = osp.join(out_dir, name)
+    if osp.exists(out_image) and osp.samefile(out_image, path):
+        raise SystemExit(f'{out_dir}: is the input folder; pick another '
+                         '--out-dir')
+    cv2.imwrite(out_image, drawn[..., ::-1])
+    record = dict(image=path, **to_record(sample, *image.shape[:2]))
+    out_json = osp.join(out_dir, osp.splitext(name)[0] + '.json')
+    with open(out_json, 'w') as f:
+        json.dump(record, f)
+    print(f'{path}: {len(record["scores"])} faces -> {out_image}')
 
 
 def infer_video(path: str, out_dir: str, detect: Callable) -> None:
@@ -193,13 +218,14 @@ def infer_video(path: str, out_dir: str, detect: Callable) -> None:
 
 def main() -> None:
     args = parse_args()
-    paths = list_inputs(args.input)
+    paths = [path for given in args.inputs for path in list_inputs(given)]
+    check_output_names(paths)
     detect = build_detect(args)
     os.makedirs(args.out_dir, exist_ok=True)
-    if paths[0].lower().endswith(VIDEO_EXTENSIONS):
-        infer_video(paths[0], args.out_dir, detect)
-    else:
-        infer_images(paths, args.out_dir, detect)
+    for path in paths:
+        infer = (infer_video if path.lower().endswith(VIDEO_EXTENSIONS) else
+                 infer_image)
+        infer(path, args.out_dir, detect)
 
 
 if __name__ == '__main__':

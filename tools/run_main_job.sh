@@ -30,10 +30,9 @@ $PY tools/test.py "$CONFIG" "$ckpt" --work-dir "$WORK/test"
 # Detections drawn on a real photo that ships with matplotlib, and on the
 # sample's val pictures of one event (real LFW faces on a real photo).
 photo=$($PY -c "import matplotlib, os; print(os.path.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg'))")
-$PY tools/infer.py "$photo" --config "$CONFIG" --checkpoint "$ckpt" \
-  --out-dir "$WORK/infer" --score-thr 0.3
-$PY tools/infer.py "$DATA/WIDER_val/images/0--Coffee" --config "$CONFIG" \
-  --checkpoint "$ckpt" --out-dir "$WORK/infer_val" --score-thr 0.3
+$PY tools/infer.py "$photo" "$DATA/WIDER_val/images/0--Coffee" \
+  --config "$CONFIG" --checkpoint "$ckpt" --out-dir "$WORK/infer" \
+  --score-thr 0.3
 
 cat <<MSG
 
@@ -45,6 +44,6 @@ Done. Where things are:
   evaluation (AP)              $WORK/test/<timestamp>/
   precision-recall curves      $WORK/pr_curves.png
   TensorBoard events           $WORK/<timestamp>/vis_data/ (tensorboard --logdir $WORK)
-  detections on a real photo   $WORK/infer/ (picture + JSON)
-  detections on val pictures   $WORK/infer_val/
+  detections (picture + JSON)  $WORK/infer/ (grace_hopper.jpg: a real
+                               photo; 0_Coffee_val_*.jpg: sample val pictures)
 MSG

@@ -122,3 +122,33 @@ def test_bad_input_names_the_path(tmp_path, checkpoint):
     assert out.returncode != 0
     assert f'{text}: neither an image' in out.stderr
     assert not (tmp_path / 'out').exists()
+
+
+def test_several_inputs_in_one_run(tmp_path, checkpoint):
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    photo = cv2.imread(PHOTO)
+    cv2.imwrite(str(folder / 'a.jpg'), cv2.resize(photo, (160, 192)))
+    cv2.imwrite(str(folder / 'b.jpg'), cv2.resize(photo, (96, 96)))
+    out = infer(PHOTO, str(folder), '--checkpoint', checkpoint, '--out-dir',
+                str(tmp_path / 'out'), '--score-thr', '0')
+    assert out.returncode == 0, out.stderr[-3000:]
+    for name, shape in (('grace_hopper', photo.shape[:2]), ('a', (192, 160)),
+                        ('b', (96, 96))):
+        record = json.loads((tmp_path / 'out' / f'{name}.json').read_text())
+        check_record(record, *shape)
+    assert out.stdout.count(' faces -> ') == 3
+
+
+def test_inputs_with_the_same_output_name_are_refused(tmp_path, checkpoint):
+    photo = cv2.resize(cv2.imread(PHOTO), (96, 96))
+    for folder in ('x', 'y'):
+        (tmp_path / folder).mkdir()
+        cv2.imwrite(str(tmp_path / folder / 'img.jpg'), photo)
+    cv2.imwrite(str(tmp_path / 'x' / 'other.png'), photo)
+    first, second = tmp_path / 'x' / 'img.jpg', tmp_path / 'y' / 'img.jpg'
+    out = infer(str(tmp_path / 'x'), str(second), '--checkpoint', checkpoint,
+                '--out-dir', str(tmp_path / 'out'))
+    assert out.returncode != 0
+    assert f'{first} and {second}: both would write img.json' in out.stderr
+    assert not (tmp_path / 'out').exists()  # refused before any output
