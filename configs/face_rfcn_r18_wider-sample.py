@@ -70,10 +70,10 @@ param_scheduler = [
 ]
 # AdamW, not the papers' SGD: from scratch, SGD (lr 0.02) left the RoI
 # classifier at its prior for ~400 iterations (val AP easy 0.02 after 200,
-# 0.38 after 600). AdamW, measured on val AP easy/medium/hard: 0.12/0.11/0.08
-# after these 200 iterations with seed 0, 0.18/0.18/0.11 with seed 1,
-# 0.31/0.19/0.11 after 150 unseeded (runs vary this much), 0.08/0.09/0.05
-# with lr 2e-3. The R101 config, fine-tuning ImageNet weights, keeps SGD.
+# 0.38 after 600). AdamW, measured on val AP easy/medium/hard: 0.15/0.14/0.08
+# after these 200 iterations with seed 0, 0.29/0.23/0.12 with seed 1 (runs
+# vary this much); before the InfiniteSampler, 0.31/0.19/0.11 after 150
+# unseeded and 0.08/0.09/0.05 with lr 2e-3. The R101 config, fine-tuning ImageNet weights, keeps SGD.
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),

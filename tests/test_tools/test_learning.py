@@ -8,7 +8,7 @@ trained one must clear thresholds that the untrained one stays below.
 
 Measured on the 2-core development machine (AP easy / medium / hard):
 untrained 0.0009 / 0.0013 / 0.0008; after the config's 200 iterations
-(about 5 minutes) 0.120 / 0.114 / 0.076.
+(about 5 minutes) 0.145 / 0.136 / 0.077.
 """
 import json
 import os
