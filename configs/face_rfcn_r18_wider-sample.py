@@ -73,7 +73,8 @@ param_scheduler = [
 # 0.38 after 600). AdamW, measured on val AP easy/medium/hard: 0.15/0.14/0.08
 # after these 200 iterations with seed 0, 0.29/0.23/0.12 with seed 1 (runs
 # vary this much); before the InfiniteSampler, 0.31/0.19/0.11 after 150
-# unseeded and 0.08/0.09/0.05 with lr 2e-3. The R101 config, fine-tuning ImageNet weights, keeps SGD.
+# unseeded and 0.08/0.09/0.05 with lr 2e-3. The R101 config, fine-tuning
+# ImageNet weights, keeps SGD.
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
