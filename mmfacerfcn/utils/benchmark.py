@@ -402,10 +402,17 @@ def measure_training(config: str, img_path: str, device: str = 'cpu',
         seed (int): Seed of the weights. Defaults to 0.
         threads (int, optional): ``torch.set_num_threads`` first, if given.
 
+    Memory after each timed iteration: on CUDA ``memory_allocated`` (what
+    stays between iterations: weights, gradients, momentum, anything kept by
+    mistake), on CPU the RSS. Its growth from the first timed iteration to
+    the last shows whether training keeps memory it should let go.
+
     Returns:
-        dict: ``iter_ms``, ``peak_mem_mib``, ``mem_kind`` (how peak was
-        measured), ``rss_before_train_mib`` (CPU: RSS after the build, before
-        the first iteration; else None), ``batch``.
+        dict: ``iter_ms``, ``img_per_s`` (batch over the median time),
+        ``peak_mem_mib``, ``mem_kind`` (how peak was measured),
+        ``rss_before_train_mib`` (CPU: RSS after the build, before the first
+        iteration; else None), ``mem_after_iter_mib`` (list, one per timed
+        iteration), ``mem_growth_mib`` (its last minus its first), ``batch``.
     """
     if threads:
         torch.set_num_threads(threads)
@@ -432,7 +439,7 @@ def measure_training(config: str, img_path: str, device: str = 'cpu',
     rss_before = None if cuda else rss_mib()
     if cuda:
         torch.cuda.reset_peak_memory_stats(device)
-    times = []
+    times, after = [], []
     for i in range(iters + 1):
         samples = copy.deepcopy(data['data_samples'])
         _sync(device)
@@ -441,14 +448,18 @@ def measure_training(config: str, img_path: str, device: str = 'cpu',
         _sync(device)
         if i:  # the first is the warm-up
             times.append((time.perf_counter() - start) * 1e3)
+            after.append(torch.cuda.memory_allocated(device) /
+                         2**20 if cuda else rss_mib())
     if cuda:
         peak = torch.cuda.max_memory_allocated(device) / 2**20
         kind = 'cuda max_memory_allocated'
     else:
         peak, kind = peak_rss_mib(), 'peak RSS of a fresh process'
-    return dict(iter_ms=statistics.median(times), peak_mem_mib=peak,
-                mem_kind=kind, rss_before_train_mib=rss_before,
-                batch=batch_size)
+    iter_ms = statistics.median(times)
+    return dict(iter_ms=iter_ms, img_per_s=batch_size * 1e3 / iter_ms,
+                peak_mem_mib=peak, mem_kind=kind,
+                rss_before_train_mib=rss_before, mem_after_iter_mib=after,
+                mem_growth_mib=after[-1] - after[0], batch=batch_size)
 
 
 def measure_training_in_child(**kwargs) -> Dict:

@@ -61,7 +61,7 @@ def run(tmp_path_factory):
         [sys.executable, BENCHMARK, '--configs', str(rfcn), str(faster),
          '--img', str(img), '--scale', '200', '160', '--rois',
          *map(str, ROIS), '--repeats', '1', '--warmup', '1', '--train-iters',
-         '1', '--train-batch', '1', '--threads', '1', '--json', str(out)],
+         '2', '--train-batch', '1', '--threads', '1', '--json', str(out)],
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(out.read_text()), proc.stdout
@@ -110,8 +110,38 @@ def test_ps_roi_and_train_rows(run):
         'face_rfcn_r18_tiny', 'faster_rcnn_r18_c4_tiny']
     for row in results['train']:
         assert row['iter_ms'] > 0 and row['batch'] == 1
+        assert row['img_per_s'] == pytest.approx(1e3 / row['iter_ms'])
         # The child's own peak, above what it held before training.
         assert row['peak_mem_mib'] > row['rss_before_train_mib'] > 0
+        # RSS after each of the 2 timed iterations, below the peak.
+        after = row['mem_after_iter_mib']
+        assert len(after) == 2
+        assert all(0 < m <= row['peak_mem_mib'] for m in after)
+        assert row['mem_growth_mib'] == pytest.approx(after[1] - after[0])
+    # CPU peak RSS is not judged against the 16 GB CUDA goal.
+    assert not any('training peak' in g['goal'] for g in results['goals'])
+
+
+def train_row(config, peak, kind='cuda max_memory_allocated'):
+    return dict(config=config, batch=2, peak_mem_mib=peak, mem_kind=kind)
+
+
+@pytest.mark.parametrize('peak, met', [(9000., True), (16000., False)])
+def test_training_memory_goal_on_cuda(peak, met):
+    goals = runpy.run_path(BENCHMARK)['goals']
+    results = dict(
+        ratios=[dict(rois=300, faster_over_rfcn=3.0)],
+        inference=[dict(config='rfcn', rois=300, roi_head_share=0.01),
+                   dict(config='c4', rois=300, roi_head_share=0.6)],
+        train=[train_row('rfcn', peak), train_row('c4', 99999.)])
+    out = {g['goal']: g for g in goals(results)}
+    memory = [g for name, g in out.items() if 'training peak' in name]
+    assert len(memory) == 1  # Face R-FCN's row only
+    assert memory[0]['value'] == peak and memory[0]['met'] is met
+    assert out['Faster R-CNN / Face R-FCN >= 2.5x at 300 RoIs']['met']
+    # A CPU row (whole-process RSS) is not judged.
+    results['train'] = [train_row('rfcn', 99999., 'peak RSS')]
+    assert not any('training peak' in g['goal'] for g in goals(results))
 
 
 def test_ps_roi_cli(tmp_path, monkeypatch, capsys):
