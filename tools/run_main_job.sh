@@ -14,13 +14,7 @@ CONFIG=configs/face_rfcn_r18_wider-sample.py
 DATA=data/wider_sample
 WORK=work_dirs/face_rfcn_r18_wider-sample
 
-if [ ! -f "$DATA/wider_face_split/wider_face_train_bbx_gt.txt" ]; then
-  $PY data_converters/make_wider_sample.py "$DATA"
-fi
-for split in train val; do
-  $PY data_converters/wider_face_to_coco.py "$DATA" \
-    "$DATA/annotations/wider_face_$split.json" --split $split --no-progress
-done
+PY=$PY bash tools/prepare_sample.sh "$DATA"
 
 start=$SECONDS
 $PY tools/train.py "$CONFIG" --work-dir "$WORK" "$@"

@@ -6,6 +6,7 @@ figures mean nothing, but every section of the JSON is produced by the real
 code path.
 """
 import json
+import os
 import os.path as osp
 import runpy
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import cv2
 import numpy as np
 import pytest
+import torch
 
 from mmfacerfcn.testing.batches import CONFIGS, REPO
 
@@ -157,3 +159,14 @@ def test_ps_roi_cli(tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith('PSRoIAlign torchvision rois=4')
     assert printed[-1].startswith('naive loop reference (CPU)')
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the refusal')
+def test_gpu_script_refuses_without_cuda(tmp_path):
+    out = subprocess.run(
+        ['bash', osp.join(REPO, 'tools', 'benchmark_gpu.sh'),
+         str(tmp_path / 'gpu')], capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, PY=sys.executable))
+    assert out.returncode != 0
+    assert 'torch sees no CUDA device' in out.stderr
+    assert not (tmp_path / 'gpu').exists()  # nothing ran
