@@ -17,10 +17,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-if [ -z "${PY:-}" ]; then
-  PY=python3
-  [ -x .venv/bin/python ] && PY=.venv/bin/python
-fi
+[ -n "${PY:-}" ] || { [ -x .venv/bin/python ] && PY=.venv/bin/python || PY=python3; }
 OUT="${1:-work_dirs/gpu}"
 
 "$PY" - <<'PYEOF'

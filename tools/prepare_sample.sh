@@ -8,12 +8,9 @@
 # pictures are generated once; the conversion runs every time (seconds).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA="$(realpath -m "${1:-$ROOT/data/wider_sample}")"  # before the cd
 cd "$ROOT"
-if [ -z "${PY:-}" ]; then
-  PY=python3
-  [ -x .venv/bin/python ] && PY=.venv/bin/python
-fi
-DATA="${1:-data/wider_sample}"
+[ -n "${PY:-}" ] || { [ -x .venv/bin/python ] && PY=.venv/bin/python || PY=python3; }
 if [ ! -f "$DATA/wider_face_split/wider_face_train_bbx_gt.txt" ]; then
   "$PY" data_converters/make_wider_sample.py "$DATA"
 fi
