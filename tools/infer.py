@@ -51,7 +51,8 @@ VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.m4v', '.mpg', '.mpeg',
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description='Detect faces in images or a video, draw and dump them')
+        description='Detect faces in images, folders or videos; draw and dump '
+        'them')
     parser.add_argument('inputs', nargs='+', metavar='INPUT',
                         help='an image, a folder of images, or a video')
     parser.add_argument('--out-dir', required=True,
