@@ -138,14 +138,15 @@ def config_name(path: str) -> str:
     return osp.splitext(osp.basename(path))[0]
 
 
-def make_proposals(model: torch.nn.Module, data: Dict, rois: Sequence[int],
+def make_proposals(model: torch.nn.Module, feats: Sequence[torch.Tensor],
+                   data_samples: List, rois: Sequence[int],
                    seed: int) -> Dict[int, InstanceData]:
     """N proposals per N from ``model``'s RPN, padded where it gives fewer.
 
     Args:
         model (nn.Module): Detector in eval mode, RPN ``max_per_img`` >= N.
-        data (dict): Preprocessed ``inputs`` (1, 3, H, W) and
-            ``data_samples``.
+        feats (Sequence[Tensor]): ``model.extract_feat`` of the image.
+        data_samples (list[DetDataSample]): The image's one sample.
         rois (Sequence[int]): The counts N.
         seed (int): Seed of the padding boxes.
 
@@ -153,9 +154,8 @@ def make_proposals(model: torch.nn.Module, data: Dict, rois: Sequence[int],
         dict: N -> InstanceData with N boxes; also key ``'rpn'``: how many
         proposals the RPN itself gave.
     """
-    x = model.extract_feat(data['inputs'])
-    rpn = model.rpn_head.predict(x, data['data_samples'], rescale=False)[0]
-    img_shape = data['data_samples'][0].img_shape
+    rpn = model.rpn_head.predict(feats, data_samples, rescale=False)[0]
+    img_shape = data_samples[0].img_shape
     sets = {n: fixed_proposals(rpn, n, img_shape, seed) for n in rois}
     sets['rpn'] = len(rpn)
     return sets
@@ -354,17 +354,17 @@ def main() -> None:
             elif shape != results['image']:
                 raise SystemExit(f'the configs resize the image differently: '
                                  f'{results["image"]} and {shape}')
-            if proposals is None:
-                proposals = make_proposals(model, data, args.rois, args.seed)
-            if i == 0:
-                maps = model.roi_head.score_maps(
-                    model.extract_feat(data['inputs']))[0]
+            if i == 0:  # Face R-FCN: the proposals and the PS map shape
+                feats = model.extract_feat(data['inputs'])
+                proposals = make_proposals(model, feats, data['data_samples'],
+                                           args.rois, args.seed)
+                maps = model.roi_head.score_maps(feats)[0]
                 extractor = model.roi_head.bbox_roi_extractor
                 k = extractor.output_size
                 ps_args = dict(k=k, groups=maps.size(1) // k**2,
                                map_hw=tuple(maps.shape[-2:]),
                                stride=extractor.featmap_strides[0])
-                del maps
+                del maps, feats
             rows = time_inference(model, data, proposals, args.rois,
                                   args.device, args.repeats, args.warmup)
         results['inference'] += [dict(config=config_name(config), **r)
