@@ -33,7 +33,7 @@ from torch import nn
 
 from mmfacerfcn.models.roi_heads.roi_extractors import PSRoIExtractor
 from mmfacerfcn.testing import ps_roi_align_reference
-from mmfacerfcn.utils.memory import peak_rss_mib, rss_mib
+from mmfacerfcn.utils.memory import peak_rss_mib, release_freed_memory, rss_mib
 from mmfacerfcn.utils.pipeline import inference_pipeline_cfg
 
 # Ground-truth faces of the training batch, as fractions (x1, y1, x2, y2) of
@@ -404,8 +404,10 @@ def measure_training(config: str, img_path: str, device: str = 'cpu',
 
     Memory after each timed iteration: on CUDA ``memory_allocated`` (what
     stays between iterations: weights, gradients, momentum, anything kept by
-    mistake), on CPU the RSS. Its growth from the first timed iteration to
-    the last shows whether training keeps memory it should let go.
+    mistake), on CPU the RSS after :func:`release_freed_memory` (what is
+    still allocated, not what glibc keeps for reuse). Its growth from the
+    first timed iteration to the last shows whether training keeps memory it
+    should let go.
 
     Returns:
         dict: ``iter_ms``, ``img_per_s`` (batch over the median time),
@@ -448,6 +450,8 @@ def measure_training(config: str, img_path: str, device: str = 'cpu',
         _sync(device)
         if i:  # the first is the warm-up
             times.append((time.perf_counter() - start) * 1e3)
+            if not cuda:
+                release_freed_memory()
             after.append(torch.cuda.memory_allocated(device) /
                          2**20 if cuda else rss_mib())
     if cuda:

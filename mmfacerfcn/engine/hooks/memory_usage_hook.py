@@ -14,7 +14,7 @@ from mmdet.registry import HOOKS
 from mmengine.hooks import Hook
 from mmengine.runner import IterBasedTrainLoop
 
-from mmfacerfcn.utils.memory import rss_mib
+from mmfacerfcn.utils.memory import release_freed_memory, rss_mib
 
 DATA_BATCH = Optional[dict]
 
@@ -28,7 +28,11 @@ class MemoryUsageHook(Hook):
     epoch (epoch-based loops) or every ``interval`` iterations (iteration-based
     loops), it records the RSS and, on CUDA, the memory held by torch's caching
     allocator (reserved; mmengine's logger already reports the peak allocated
-    per log interval, and resets that peak). After training it compares the
+    per log interval, and resets that peak). Before each record it hands
+    glibc's free pages back (:func:`release_freed_memory`), so the recorded
+    RSS is what is still allocated, not the allocator's reserve, which creeps
+    up towards the peak when allocation sizes vary (measured: +1.8 GiB of RSS
+    over 8 iterations of the R101 model on CPU). After training it compares the
     last record with the first and warns if either grew by more than
     ``max_growth_mib``; the first record is the baseline because allocators,
     data workers and cudnn settle during the first epoch.
@@ -97,6 +101,7 @@ class MemoryUsageHook(Hook):
         reserved = None
         if torch.cuda.is_available():
             reserved = torch.cuda.memory_reserved() / 2**20
+        release_freed_memory()
         self.records.append(
             dict(iter=iters_done, rss_mib=rss_mib(),
                  cuda_reserved_mib=reserved))
