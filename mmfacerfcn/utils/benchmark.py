@@ -391,6 +391,13 @@ def measure_training(config: str, img_path: str, device: str = 'cpu',
     libraries, model build, training); meaningful in a fresh process, see
     :func:`measure_training_in_child`.
 
+    Memory after each timed iteration: on CUDA ``memory_allocated`` (what
+    stays between iterations: weights, gradients, momentum, anything kept by
+    mistake), on CPU the RSS after :func:`release_freed_memory` (what is
+    still allocated, not what glibc keeps for reuse). Its growth from the
+    first timed iteration to the last shows whether training keeps memory it
+    should let go.
+
     Args:
         config (str): Config file.
         img_path (str): Image for the batch.
@@ -401,13 +408,6 @@ def measure_training(config: str, img_path: str, device: str = 'cpu',
         scale (Sequence[int], optional): See :func:`load_benchmark_cfg`.
         seed (int): Seed of the weights. Defaults to 0.
         threads (int, optional): ``torch.set_num_threads`` first, if given.
-
-    Memory after each timed iteration: on CUDA ``memory_allocated`` (what
-    stays between iterations: weights, gradients, momentum, anything kept by
-    mistake), on CPU the RSS after :func:`release_freed_memory` (what is
-    still allocated, not what glibc keeps for reuse). Its growth from the
-    first timed iteration to the last shows whether training keeps memory it
-    should let go.
 
     Returns:
         dict: ``iter_ms``, ``img_per_s`` (batch over the median time),
