@@ -1,0 +1,41 @@
+# Faster R-CNN R18-DC5 on the embedded sample: the conventional RoI head that
+# Face R-FCN's sample config is measured against. Same trunk (ResNet-18 from
+# scratch, res5 with stride 1 and dilation 2 over the whole image), data,
+# sampler, optimiser and schedule (all inherited); the RoI head differs:
+# RoIAlign 7x7 on the dilated res5 map, then two shared fc layers (1024) per
+# RoI, as mmdet's DC5 configs. As there, the RPN works on the res5 map
+# (R-FCN's works on conv4).
+_base_ = '../face_rfcn_r18_wider-sample.py'
+
+model = dict(
+    backbone=dict(
+        num_stages=4,
+        strides=(1, 2, 2, 1),
+        dilations=(1, 1, 1, 2),
+        out_indices=(3, )),
+    rpn_head=dict(in_channels=512),
+    roi_head=dict(
+        _delete_=True,
+        type='StandardRoIHead',
+        bbox_roi_extractor=dict(
+            type='SingleRoIExtractor',
+            roi_layer=dict(type='RoIAlign', output_size=7, sampling_ratio=0),
+            out_channels=512,
+            featmap_strides=[16]),
+        bbox_head=dict(
+            type='Shared2FCBBoxHead',
+            in_channels=512,
+            fc_out_channels=1024,
+            roi_feat_size=7,
+            num_classes=1,
+            bbox_coder=dict(
+                type='DeltaXYWHBBoxCoder',
+                target_means=[0., 0., 0., 0.],
+                target_stds=[0.1, 0.1, 0.2, 0.2]),
+            reg_class_agnostic=True,
+            loss_cls=dict(
+                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
+            loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))))
+val_evaluator = dict(
+    pr_curve_file='work_dirs/faster_rcnn_r18_dc5_wider-sample/pr_curves.png')
+test_evaluator = val_evaluator

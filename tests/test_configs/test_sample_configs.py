@@ -1,0 +1,64 @@
+"""The embedded-sample configs: Face R-FCN R18 and its Faster R-CNN R18-DC5
+baseline build, train one step and predict; the baseline differs only in the
+RoI stage (and the RPN's input, res5 as in mmdet's DC5 configs)."""
+import copy
+import os.path as osp
+
+import pytest
+import torch
+from mmdet.registry import MODELS
+from mmengine.config import Config
+
+from mmfacerfcn.testing.batches import CONFIGS, make_batch
+
+RFCN = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
+FRCNN = osp.join(CONFIGS, 'faster_rcnn', 'faster_rcnn_r18_dc5_wider-sample.py')
+
+
+def build(path):
+    torch.manual_seed(0)
+    model = MODELS.build(copy.deepcopy(Config.fromfile(path).model))
+    model.init_weights()
+    return model
+
+
+@pytest.mark.parametrize('path', [RFCN, FRCNN], ids=osp.basename)
+def test_builds_trains_one_step_and_predicts(path):
+    model = build(path)
+    model.train()
+    data = make_batch([(96, 128), (80, 96)], [[[10.0, 12.0, 50.0, 60.0]], []])
+    losses = model(**model.data_preprocessor(copy.deepcopy(data), True),
+                   mode='loss')
+    loss, _ = model.parse_losses(losses)
+    assert torch.isfinite(loss)
+    loss.backward()
+    model.eval()
+    with torch.no_grad():
+        out = model(**model.data_preprocessor(data, False), mode='predict')
+    assert len(out) == 2 and out[0].pred_instances.bboxes.shape[-1] == 4
+
+
+def test_baseline_differs_only_in_the_roi_stage():
+    rfcn, frcnn = Config.fromfile(RFCN), Config.fromfile(FRCNN)
+    for key in ('train_dataloader', 'val_dataloader', 'train_cfg',
+                'optim_wrapper', 'param_scheduler', 'randomness'):
+        assert frcnn[key] == rfcn[key], key
+    assert frcnn.model.train_cfg == rfcn.model.train_cfg
+    assert frcnn.model.test_cfg == rfcn.model.test_cfg
+    assert frcnn.model.data_preprocessor == rfcn.model.data_preprocessor
+
+    model = build(FRCNN)
+    assert type(model.roi_head).__name__ == 'StandardRoIHead'
+    assert type(model.roi_head.bbox_head).__name__ == 'Shared2FCBBoxHead'
+    assert not model.roi_head.with_shared_head
+    assert model.roi_head.bbox_roi_extractor.roi_layers[0].output_size == (7, 7)
+    # res5 in the backbone, dilated instead of strided: the same trunk as
+    # R-FCN's shared head (stride 16 overall).
+    res5 = model.backbone.layer4[0]
+    assert res5.conv1.stride == (1, 1) and res5.conv1.dilation == (2, 2)
+    rfcn_res5 = build(RFCN).roi_head.shared_head.layer4[0]
+    assert rfcn_res5.conv1.stride == (1, 1)
+    assert rfcn_res5.conv1.dilation == (2, 2)
+    assert type(res5.bn1) is type(rfcn_res5.bn1)
+    x = torch.zeros(1, 3, 64, 96)
+    assert model.backbone(x)[-1].shape[-2:] == (4, 6)
