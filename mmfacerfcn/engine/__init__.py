@@ -1,3 +1,9 @@
-from .hooks import MemoryUsageHook, WeightsOnlyCheckpointHook
+from .hooks import (
+    MemoryUsageHook,
+    RoISamplerSwitchHook,
+    WeightsOnlyCheckpointHook,
+)
 
-__all__ = ['MemoryUsageHook', 'WeightsOnlyCheckpointHook']
+__all__ = [
+    'MemoryUsageHook', 'RoISamplerSwitchHook', 'WeightsOnlyCheckpointHook'
+]

@@ -1,4 +1,7 @@
 from .memory_usage_hook import MemoryUsageHook
+from .roi_sampler_switch_hook import RoISamplerSwitchHook
 from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 
-__all__ = ['MemoryUsageHook', 'WeightsOnlyCheckpointHook']
+__all__ = [
+    'MemoryUsageHook', 'RoISamplerSwitchHook', 'WeightsOnlyCheckpointHook'
+]
