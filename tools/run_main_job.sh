@@ -21,12 +21,13 @@ $PY tools/train.py "$CONFIG" --work-dir "$WORK" "$@"
 echo "training took $((SECONDS - start)) s"
 ckpt=$(cat "$WORK/last_checkpoint")
 $PY tools/test.py "$CONFIG" "$ckpt" --work-dir "$WORK/test"
-# Detections drawn on a real photo that ships with matplotlib, and on the
-# sample's val pictures of one event (real LFW faces on a real photo).
-photo=$($PY -c "import matplotlib, os; print(os.path.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg'))")
-$PY tools/infer.py "$photo" "$DATA/WIDER_val/images/0--Coffee" \
-  --config "$CONFIG" --checkpoint "$ckpt" --out-dir "$WORK/infer" \
-  --score-thr 0.3
+# Detections, at infer.py's default score threshold, on three real portraits
+# that ship with matplotlib and scikit-image, and on the sample's val
+# pictures of one event (real LFW faces on a real photo).
+portraits="$WORK/portraits"
+$PY -m mmfacerfcn.testing.portraits "$portraits" >/dev/null
+$PY tools/infer.py "$portraits" "$DATA/WIDER_val/images/0--Coffee" \
+  --config "$CONFIG" --checkpoint "$ckpt" --out-dir "$WORK/infer"
 
 cat <<MSG
 
@@ -38,6 +39,7 @@ Done. Where things are:
   evaluation (AP)              $WORK/test/<timestamp>/
   precision-recall curves      $WORK/pr_curves.png
   TensorBoard events           $WORK/<timestamp>/vis_data/ (tensorboard --logdir $WORK)
-  detections (picture + JSON)  $WORK/infer/ (grace_hopper.jpg: a real
-                               photo; 0_Coffee_val_*.jpg: sample val pictures)
+  detections (picture + JSON)  $WORK/infer/ (grace_hopper.jpg, astronaut.png,
+                               camera.png: real portraits; 0_Coffee_val_*.jpg:
+                               sample val pictures)
 MSG
