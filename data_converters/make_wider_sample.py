@@ -23,7 +23,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Generate a small WIDER FACE look-alike (official layout)')
     parser.add_argument('out_root', help='folder to write WIDER_ROOT into')
-    parser.add_argument('--num-train', type=int, default=60)
+    parser.add_argument('--num-train', type=int, default=150)
     parser.add_argument('--num-val', type=int, default=30)
     parser.add_argument('--num-test', type=int, default=6)
     parser.add_argument('--seed', type=int, default=0)

@@ -14,13 +14,18 @@ read it exactly as they read WIDER FACE.
 Material (all shipped with scikit-image, nothing downloaded):
 
 * faces: the first 100 entries of ``skimage/data/lfw_subset.npy``, real 25x25
-  grey LFW face crops with tight boxes; the next 100 (non-face crops) are pasted
-  as unlabelled distractors, i.e. hard negatives;
+  grey LFW face crops with tight boxes; unlabelled distractors, i.e. hard
+  negatives, are pasted the same way: the next 100 entries (non-face crops) or
+  crops of the textures below;
 * backgrounds without people: coffee, chelsea, rocket, stereo_motorcycle,
   hubble_deep_field (colour) and brick, grass, gravel, moon, coins (grey, given a
   random colour tint). Each background is one event, e.g. ``"0--Coffee"``.
 
-Each face is resized (height log-uniform in about 10..120 px), tinted with a skin
+Each patch is pasted with an alpha that fades out at its edges and corners
+(no sharp rectangular frame, which would tell a pasted face from a real one);
+the box is the whole patch. One image in five with faces is a portrait: a single
+face of 30-70% of the image height. Otherwise each face is resized (height
+log-uniform in about 10..120 px, at most 45% of the image), tinted with a skin
 tone (distractors too, and ~15% of whole images are made grey, so colour is no
 cue for "face"), and may be flipped, rotated (box = tight box of the rotated
 crop; ``pose=1`` when ``|angle| >= 20``), Gaussian-blurred (``blur`` 1 for
@@ -119,6 +124,24 @@ def _tint(rng: np.random.Generator, grey: np.ndarray) -> np.ndarray:
     return (np.clip(rgb, 0, 1) * 255).round().astype(np.uint8)
 
 
+def _soft_mask(rng: np.random.Generator, width: int,
+               height: int) -> Image.Image:
+    """The paste alpha of a patch: opaque inside a superellipse, fading out
+    towards the edges and corners.
+
+    A hard rectangular paste leaves a sharp frame around every face, a cue
+    that real photographs never have; with a soft edge (and distractors
+    pasted the same way) only the content tells a face. The box stays the
+    whole patch.
+    """
+    power = rng.uniform(3.0, 6.0)
+    u = np.abs(np.linspace(-1, 1, width, dtype=np.float32))[None, :]
+    v = np.abs(np.linspace(-1, 1, height, dtype=np.float32))[:, None]
+    radius = (u**power + v**power)**(1 / power)
+    alpha = np.clip((1.0 - radius) / rng.uniform(0.08, 0.2), 0, 1)
+    return Image.fromarray((alpha * 255).round().astype(np.uint8))
+
+
 class _SampleMaker:
     """Holds the loaded material and draws one image at a time."""
 
@@ -132,10 +155,10 @@ class _SampleMaker:
     def _patch(self, rng: np.random.Generator, crop: np.ndarray, height: int,
                attrs: Dict[str, int], is_face: bool,
                occlude: Optional[float]) -> Tuple[Image.Image, Image.Image]:
-        """Make an RGB patch and its binary paste mask from a 25x25 crop.
+        """Make an RGB patch and its paste alpha from a 25x25 crop.
 
-        The mask's bounding box is the whole patch, so the patch size is the
-        tight box of what is pasted.
+        The patch size is the face's box: the tight box of the (rotated)
+        crop, whose edges the alpha fades out (:func:`_soft_mask`).
         """
         width = max(int(round(height * rng.uniform(0.78, 1.0))), 2)
         grey = Image.fromarray((crop * 255).round().astype(np.uint8))
@@ -156,14 +179,16 @@ class _SampleMaker:
         elif is_face and u < 0.40:
             patch = patch.filter(ImageFilter.GaussianBlur(max(0.8, 0.03 * height)))
             attrs['blur'] = 1
-        mask = Image.new('L', patch.size, 255)
+        mask = _soft_mask(rng, *patch.size)
         if rng.random() < 0.3:
             angle = float(rng.uniform(-35, 35))
             patch = patch.rotate(angle, Image.BILINEAR, expand=True)
-            # Binary mask: the box is the exact extent of the pasted pixels.
-            mask = mask.rotate(angle, Image.BILINEAR, expand=True).point(
-                lambda v: 255 if v >= 128 else 0)
-            bbox = mask.getbbox()
+            mask = mask.rotate(angle, Image.BILINEAR, expand=True)
+            # The box is the tight box of the rotated crop's rectangle.
+            extent = Image.new('L', (width, height), 255).rotate(
+                angle, Image.BILINEAR, expand=True).point(
+                    lambda v: 255 if v >= 128 else 0)
+            bbox = extent.getbbox()
             patch, mask = patch.crop(bbox), mask.crop(bbox)
             if abs(angle) >= 20:
                 attrs['pose'] = 1
@@ -186,7 +211,7 @@ class _SampleMaker:
                                                           height)
         texture = self.textures[rng.integers(len(self.textures))]
         cover = _random_crop(rng, texture, box[2] - box[0], box[3] - box[1])
-        face = np.asarray(mask) > 0
+        face = np.asarray(mask) >= 128
         patch.paste(cover, box[:2])
         covered = np.zeros_like(face)
         covered[box[1]:box[3], box[0]:box[2]] = True
@@ -218,10 +243,17 @@ class _SampleMaker:
                     np.uint8))
         taken: List[Box] = []
         faces = []
+        # Portraits: one face of 30-70% of the image height, the scale of
+        # a photo of one person (the rest are crowd-like scenes).
+        portrait = num_faces > 0 and rng.random() < 0.2
+        if portrait:
+            num_faces = 1
         for _ in range(num_faces):
             attrs = dict.fromkeys(_ATTRIBUTES, 0)
             occlude = None
-            if rng.random() < 0.04:
+            if portrait:
+                face_h = int(round(rng.uniform(0.3, 0.7) * height))
+            elif rng.random() < 0.04:
                 # Tiny and mostly hidden: WIDER marks such faces invalid.
                 face_h = int(rng.integers(6, 10))
                 occlude = float(rng.uniform(0.5, 0.7))
@@ -241,10 +273,17 @@ class _SampleMaker:
             box = (xy[0], xy[1], patch.size[0], patch.size[1])
             taken.append(box)
             faces.append((box, attrs))
-        for _ in range(int(rng.integers(0, 5))):
-            crop = self.non_faces[rng.integers(len(self.non_faces))]
-            patch, mask = self._patch(rng, crop, int(rng.integers(15, 100)), {},
-                                      False, None)
+        for _ in range(int(rng.integers(0, 6))):
+            # Hard negatives, pasted like faces: LFW's non-face crops, or a
+            # crop of another picture's texture.
+            if rng.random() < 0.5:
+                crop = self.non_faces[rng.integers(len(self.non_faces))]
+            else:
+                texture = self.textures[rng.integers(len(self.textures))]
+                crop = np.asarray(_random_crop(rng, texture, 25, 25).convert(
+                    'L'), dtype=np.float32) / 255.0
+            size = np.exp(rng.uniform(np.log(15), np.log(0.5 * height)))
+            patch, mask = self._patch(rng, crop, int(size), {}, False, None)
             xy = self._place(rng, patch.size, (width, height), taken, border=False)
             if xy is not None:
                 canvas.paste(patch, xy, mask)
@@ -377,7 +416,7 @@ def _gt_lines(entries: Sequence[Tuple[str, str, list]]) -> List[str]:
 
 
 def make_wider_sample(out_root: PathLike,
-                      num_train: int = 60,
+                      num_train: int = 150,
                       num_val: int = 30,
                       num_test: int = 6,
                       seed: int = 0) -> Dict[str, dict]:

@@ -62,3 +62,19 @@ def test_baseline_differs_only_in_the_roi_stage():
     assert type(res5.bn1) is type(rfcn_res5.bn1)
     x = torch.zeros(1, 3, 64, 96)
     assert model.backbone(x)[-1].shape[-2:] == (4, 6)
+
+
+def test_ohem_warmup_ablation_changes_only_the_sampler_schedule():
+    base = Config.fromfile(RFCN)
+    ablation = Config.fromfile(
+        osp.join(CONFIGS, 'ablations', 'face_rfcn_r18_ohem-warmup_wider-sample.py'))
+    assert base.model.train_cfg.rcnn.sampler.type == 'RandomSampler'
+    assert ablation.model == base.model
+    switch = [h for h in ablation.custom_hooks
+              if h['type'] == 'RoISamplerSwitchHook']
+    assert len(switch) == 1
+    assert switch[0]['switch_iter'] == base.train_cfg.max_iters // 2
+    assert switch[0]['sampler'] == dict(base.model.train_cfg.rcnn.sampler,
+                                        type='OHEMSampler')
+    others = [h for h in ablation.custom_hooks if h not in switch]
+    assert others == base.custom_hooks

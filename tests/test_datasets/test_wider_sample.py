@@ -10,7 +10,11 @@ import scipy.io
 from PIL import Image
 
 from mmfacerfcn.datasets.wider_face_parsing import convert_wider
-from mmfacerfcn.datasets.wider_sample import make_wider_sample, wider_subsets
+from mmfacerfcn.datasets.wider_sample import (
+    _soft_mask,
+    make_wider_sample,
+    wider_subsets,
+)
 
 SIZES = dict(num_train=6, num_val=12, num_test=3)
 
@@ -149,7 +153,7 @@ def test_round_trip_through_converter(sample: Tuple[Path, Dict]) -> None:
 
 def test_default_sample_has_every_attribute(tmp_path: Path) -> None:
     summary = make_wider_sample(tmp_path)
-    assert {s: summary[s]['images'] for s in summary} == {'train': 60, 'val': 30,
+    assert {s: summary[s]['images'] for s in summary} == {'train': 150, 'val': 30,
                                                           'test': 6}
     coco = convert_wider(tmp_path, 'train')
     values = {k: {a['attributes'][k] for a in coco['annotations']}
@@ -159,3 +163,26 @@ def test_default_sample_has_every_attribute(tmp_path: Path) -> None:
     heights = [a['wider_bbox'][3] for a in coco['annotations']]
     assert min(heights) < 12 and max(heights) > 90
     assert summary['train']['out_of_image'] > 0
+
+
+def test_soft_paste_alpha_fades_to_the_corners() -> None:
+    alpha = np.asarray(_soft_mask(np.random.default_rng(0), 40, 50))
+    assert alpha.shape == (50, 40)
+    # Opaque in the middle, transparent in the corners: no rectangular frame.
+    assert alpha[25, 20] == 255
+    assert alpha[0, 0] == alpha[0, -1] == alpha[-1, 0] == alpha[-1, -1] == 0
+    diagonal = [int(alpha[round(i * 1.25), i]) for i in range(20)]
+    assert diagonal == sorted(diagonal)  # rises from corner to centre
+
+
+def test_default_sample_has_portraits(tmp_path: Path) -> None:
+    make_wider_sample(tmp_path, num_train=40, num_val=1, num_test=1)
+    portraits = 0
+    for name, faces in read_gt(tmp_path / 'wider_face_split' /
+                               'wider_face_train_bbx_gt.txt'):
+        with Image.open(tmp_path / 'WIDER_train' / 'images' / name) as image:
+            height = image.size[1]
+        if len(faces) == 1 and faces[0][3] >= 0.3 * height:
+            portraits += 1
+    # One image in five with faces, within the spread of 40 draws.
+    assert 3 <= portraits <= 16

@@ -6,9 +6,10 @@ relative ``data/wider_sample/`` resolves there: the config runs unchanged.
 The untrained model is evaluated on the same val set in the same way; the
 trained one must clear thresholds that the untrained one stays below.
 
-Measured on the 2-core development machine (AP easy / medium / hard):
-untrained 0.0009 / 0.0013 / 0.0008; after the config's 200 iterations
-(about 5 minutes) 0.145 / 0.136 / 0.077.
+The thresholds are about half of what the config reaches with its seed (0)
+on the 2-core development machine, and far above the untrained model (both
+in the README's table of the embedded default), so a regression that stops
+the RoI classifier from learning fails here.
 """
 import json
 import os
@@ -23,9 +24,7 @@ from mmfacerfcn.testing.batches import CONFIGS, REPO
 from mmfacerfcn.testing.sample_data import make_small_wider
 
 CONFIG = os.path.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
-# About 20x the untrained model's AP and a fifth of the trained one's (both
-# measured, in the module docstring).
-THRESHOLDS = {'easy': 0.02, 'medium': 0.02, 'hard': 0.02}
+THRESHOLDS = {'easy': 0.10, 'medium': 0.09, 'hard': 0.05}
 
 
 def last_val_metrics(work_dir):
@@ -41,7 +40,7 @@ def last_val_metrics(work_dir):
 
 @pytest.fixture
 def sample_in_cwd(tmp_path, monkeypatch):
-    make_small_wider(str(tmp_path / 'data' / 'wider_sample'), num_train=60,
+    make_small_wider(str(tmp_path / 'data' / 'wider_sample'), num_train=150,
                      num_val=30)
     monkeypatch.chdir(tmp_path)
     return tmp_path
