@@ -28,14 +28,11 @@ model = dict(
             fc_out_channels=1024,
             roi_feat_size=7,
             num_classes=1,
-            bbox_coder=dict(
-                type='DeltaXYWHBBoxCoder',
-                target_means=[0., 0., 0., 0.],
-                target_stds=[0.1, 0.1, 0.2, 0.2]),
+            # Box coding and losses as R-FCN's head.
+            bbox_coder={{_base_.model.roi_head.bbox_head.bbox_coder}},
             reg_class_agnostic=True,
-            loss_cls=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-            loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))))
+            loss_cls={{_base_.model.roi_head.bbox_head.loss_cls}},
+            loss_bbox={{_base_.model.roi_head.bbox_head.loss_bbox}})))
 val_evaluator = dict(
     pr_curve_file='work_dirs/faster_rcnn_r18_dc5_wider-sample/pr_curves.png')
 test_evaluator = val_evaluator

@@ -125,3 +125,30 @@ def tiny_runner_cfg(tmp_path, max_iters=None, max_epochs=None):
         env_cfg=dict(dist_cfg=dict(backend='gloo')),
     ))
     return cfg
+
+
+def train_step_and_predict(model):
+    """One training step of a detector on a two-image batch (one face, one
+    empty image), then a prediction; fails if the loss is not finite.
+
+    Args:
+        model (nn.Module): A built two-stage detector with its weights
+            initialised.
+
+    Returns:
+        list[DetDataSample]: The two predictions.
+    """
+    import copy
+    model.train()
+    data = make_batch([(96, 128), (80, 96)], [[[10.0, 12.0, 50.0, 60.0]], []])
+    losses = model(**model.data_preprocessor(copy.deepcopy(data), True),
+                   mode='loss')
+    loss, _ = model.parse_losses(losses)
+    assert torch.isfinite(loss), losses
+    loss.backward()
+    assert model.roi_head.bbox_head.training
+    model.eval()
+    with torch.no_grad():
+        out = model(**model.data_preprocessor(data, False), mode='predict')
+    assert len(out) == 2 and out[0].pred_instances.bboxes.shape[-1] == 4
+    return out

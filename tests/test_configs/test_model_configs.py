@@ -12,7 +12,7 @@ import torch
 from mmdet.registry import MODELS
 from mmengine.config import Config
 
-from mmfacerfcn.testing.batches import CONFIGS, make_batch
+from mmfacerfcn.testing.batches import CONFIGS, train_step_and_predict
 
 MAIN = osp.join(CONFIGS, 'face_rfcn_r101_wider.py')
 # The R101 recipe's ablations; the sample's are in test_sample_configs.py.
@@ -79,16 +79,4 @@ def test_config_builds_trains_one_step_and_predicts(path):
     model.init_weights()
     assert EXPECT[osp.basename(path)](model, cfg)
 
-    model.train()
-    data = make_batch([(96, 128), (80, 96)], [[[10.0, 12.0, 50.0, 60.0]], []])
-    losses = model(**model.data_preprocessor(copy.deepcopy(data), True),
-                   mode='loss')
-    loss, _ = model.parse_losses(losses)
-    assert torch.isfinite(loss)
-    loss.backward()
-    assert model.roi_head.bbox_head.training
-
-    model.eval()
-    with torch.no_grad():
-        out = model(**model.data_preprocessor(data, False), mode='predict')
-    assert len(out) == 2 and out[0].pred_instances.bboxes.shape[-1] == 4
+    train_step_and_predict(model)

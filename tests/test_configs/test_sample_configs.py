@@ -9,7 +9,7 @@ import torch
 from mmdet.registry import MODELS
 from mmengine.config import Config
 
-from mmfacerfcn.testing.batches import CONFIGS, make_batch
+from mmfacerfcn.testing.batches import CONFIGS, train_step_and_predict
 
 RFCN = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
 FRCNN = osp.join(CONFIGS, 'faster_rcnn', 'faster_rcnn_r18_dc5_wider-sample.py')
@@ -24,18 +24,7 @@ def build(path):
 
 @pytest.mark.parametrize('path', [RFCN, FRCNN], ids=osp.basename)
 def test_builds_trains_one_step_and_predicts(path):
-    model = build(path)
-    model.train()
-    data = make_batch([(96, 128), (80, 96)], [[[10.0, 12.0, 50.0, 60.0]], []])
-    losses = model(**model.data_preprocessor(copy.deepcopy(data), True),
-                   mode='loss')
-    loss, _ = model.parse_losses(losses)
-    assert torch.isfinite(loss)
-    loss.backward()
-    model.eval()
-    with torch.no_grad():
-        out = model(**model.data_preprocessor(data, False), mode='predict')
-    assert len(out) == 2 and out[0].pred_instances.bboxes.shape[-1] == 4
+    train_step_and_predict(build(path))
 
 
 def test_baseline_differs_only_in_the_roi_stage():
