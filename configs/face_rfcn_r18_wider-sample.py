@@ -85,7 +85,8 @@ rcnn_sampler = dict(num=128, pos_fraction=0.25, neg_pos_ub=3,
                     add_gt_as_proposals=True)
 model = dict(
     train_cfg=dict(
-        # Fewer boxes into the RPN's NMS: a tenth of the training time at 6000.
+        # Fewer boxes into the RPN's NMS, which is a sizeable part of a CPU
+        # iteration at 6000.
         rpn_proposal=dict(nms_pre=2000),
         rcnn=dict(
             sampler=dict(type='RandomSampler', _delete_=True, **rcnn_sampler))))

@@ -1,4 +1,5 @@
 """Small detectors and hand-made batches for tests, on CPU."""
+import copy
 import os.path as osp
 
 import torch
@@ -138,7 +139,6 @@ def train_step_and_predict(model):
     Returns:
         list[DetDataSample]: The two predictions.
     """
-    import copy
     model.train()
     data = make_batch([(96, 128), (80, 96)], [[[10.0, 12.0, 50.0, 60.0]], []])
     losses = model(**model.data_preprocessor(copy.deepcopy(data), True),

@@ -3,12 +3,11 @@
 OHEM (arXiv 1604.03540) trains the RoI classifier on the negatives it finds
 hardest. With an untrained trunk those are the proposals that overlap a face
 by just under the positive IoU: they look like the positives next to them, so
-the classifier cannot tell them apart and stays at the sampler's prior. Trained
-from scratch on the embedded sample, the R18 model's RoI accuracy never left
-75% (the 1:3 background share) in 200 iterations with OHEM from the start,
-and left it with a random sampler. Random sampling first, OHEM once the
-classifier separates faces from background, is what this hook makes possible,
-in the way mmdet's ``PipelineSwitchHook`` changes a pipeline at an epoch.
+the classifier cannot tell them apart and stays at the sampler's prior (the
+README's table of the embedded default has the measurements). Random sampling
+first, OHEM once the classifier separates faces from background, is what this
+hook makes possible, in the way mmdet's ``PipelineSwitchHook`` changes a
+pipeline at an epoch.
 """
 from typing import Optional
 
