@@ -26,12 +26,19 @@ import torch
 if not torch.cuda.is_available():
     sys.exit('benchmark_gpu.sh: torch sees no CUDA device '
              f'(torch {torch.__version__}); run it on a GPU machine')
-from mmcv.ops import get_compiling_cuda_version
-if get_compiling_cuda_version() == 'not available':
-    sys.exit('benchmark_gpu.sh: mmcv was built without CUDA ops; rebuild it '
-             'where nvcc is present (FORCE_CUDA=1 bash tools/setup_env.sh)')
+# One CUDA op of mmcv, run, rather than get_compiling_cuda_version(): with
+# mmcv 2.1.0 built against CUDA 13 (torch 2.11 on an H200) that call segfaults
+# while the ops themselves work (seen 2026-11-30).
+from mmcv.ops import nms
+try:
+    nms(torch.tensor([[0., 0., 10., 10.]], device='cuda'),
+        torch.tensor([1.], device='cuda'), 0.5)
+except (RuntimeError, NotImplementedError, AssertionError) as e:
+    sys.exit('benchmark_gpu.sh: mmcv\'s ops do not run on CUDA ({}); rebuild '
+             'mmcv where nvcc is present (FORCE_CUDA=1 bash '
+             'tools/setup_env.sh)'.format(str(e).splitlines()[0]))
 print(f'{torch.cuda.get_device_name()}, torch {torch.__version__}, '
-      f'CUDA {torch.version.cuda}, mmcv ops CUDA {get_compiling_cuda_version()}')
+      f'CUDA {torch.version.cuda}, mmcv ops run on CUDA')
 PYEOF
 
 mkdir -p "$OUT"
