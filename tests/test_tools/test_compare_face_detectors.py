@@ -1,0 +1,224 @@
+"""`tools/analysis_tools/compare_face_detectors.py` on a photo and a tiny sample.
+
+The Haar peer needs only OpenCV (installed with mmcv) and runs everywhere;
+dlib and MTCNN are optional extras and their tests skip without them. The
+``--model`` row uses the small ResNet-18 model with random weights: its AP
+means nothing, but its detections take the whole path (pipeline, model,
+rescale, xyxy -> xywh, evaluation).
+"""
+import importlib.util
+import json
+import math
+import os.path as osp
+import sys
+
+import cv2
+import matplotlib
+import numpy as np
+import pytest
+import torch
+from mmdet.registry import MODELS
+
+from mmfacerfcn.evaluation.functional import (
+    WIDER_FACE_SUBSETS,
+    load_wider_gt_mat,
+    wider_face_iou,
+)
+from mmfacerfcn.testing.batches import CONFIGS, REPO, small_model_cfg
+from mmfacerfcn.testing.sample_data import make_small_wider
+
+TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'compare_face_detectors.py')
+PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
+# Grace Hopper's face in the photo (x y w h), read off the picture: below the
+# cap's brim to the chin, cheek to cheek.
+PHOTO_FACE = np.array([[172, 125, 183, 205]], dtype=np.float64)
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location('compare_face_detectors',
+                                                  TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+tool = load_tool()
+
+
+@pytest.fixture(scope='module')
+def sample(tmp_path_factory):
+    return make_small_wider(str(tmp_path_factory.mktemp('wider')),
+                            num_train=3, num_val=3)
+
+
+@pytest.fixture(scope='module')
+def checkpoint(tmp_path_factory):
+    torch.manual_seed(0)
+    model = MODELS.build(small_model_cfg())
+    model.init_weights()
+    path = tmp_path_factory.mktemp('ckpt') / 'random.pth'
+    torch.save({'state_dict': model.state_dict(),
+                'meta': {'dataset_meta': {'classes': ('face', )}}}, path)
+    return str(path)
+
+
+def best_iou_on_photo(detect):
+    preds = detect(cv2.imread(PHOTO))
+    assert preds.ndim == 2 and preds.shape[1] == 5 and len(preds)
+    assert np.isfinite(preds).all()
+    return wider_face_iou(preds[:, :4], PHOTO_FACE).max()
+
+
+def test_haar_finds_the_face_in_a_photo():
+    detect = tool.build_haar(**tool.PEERS['haar']['default'])
+    assert best_iou_on_photo(detect) >= 0.5
+
+
+def test_dlib_finds_the_face_in_a_photo():
+    pytest.importorskip('dlib')
+    assert best_iou_on_photo(tool.build_dlib(upsample=0,
+                                             adjust_threshold=0.0)) >= 0.5
+
+
+def test_mtcnn_finds_the_face_in_a_photo():
+    pytest.importorskip('facenet_pytorch')
+    detect = tool.build_mtcnn(**tool.PEERS['mtcnn']['default'])
+    preds = detect(cv2.imread(PHOTO))
+    assert best_iou_on_photo(detect) >= 0.5
+    assert preds[:, 4].max() > 0.9  # the O-Net probability
+
+
+def test_box_fit_recovers_a_known_convention():
+    """Detections that are the faces shrunk (w / 1.25, h / 1.5) and moved
+    (0.1 w left, 0.05 h down): the fit finds that and maps them back."""
+    faces = np.array([[10, 20, 40, 60], [100, 50, 20, 30], [200, 10, 80, 90]],
+                     dtype=np.float64)
+    w, h = faces[:, 2] / 1.25, faces[:, 3] / 1.5
+    cx = faces[:, 0] + faces[:, 2] / 2 - 0.1 * w
+    cy = faces[:, 1] + faces[:, 3] / 2 + 0.05 * h
+    dets = np.stack([cx - w / 2, cy - h / 2, w, h, [0.9, 0.8, 0.7]], axis=1)
+    # A weaker detection on the first face (ignored: the strongest pairs) and
+    # one far from every face (ignored: no overlap).
+    extra = np.array([[12, 22, 30, 30, 0.2], [400, 400, 30, 30, 0.95]])
+    hard = np.array([True, True, False])  # the third face is not in Hard
+    shifted = dets.copy()
+    shifted[2, :4] += [5, 5, 10, 10]
+    gt = {'e/a': tool.WiderFaceImageGT(
+        faces, dict(easy=hard, medium=hard, hard=hard))}
+    fit = tool.fit_box({'e/a': np.vstack([shifted, extra])}, gt)
+    np.testing.assert_allclose(fit, (1.25, 1.5, 0.1, -0.05), atol=1e-3)
+    np.testing.assert_allclose(tool.apply_box_fit(dets, fit)[:, :4], faces,
+                               atol=0.05)
+    np.testing.assert_array_equal(tool.apply_box_fit(dets, fit)[:, 4],
+                                  dets[:, 4])
+    assert tool.fit_box({'e/a': extra[1:]}, gt) == tool.NO_BOX_FIT
+
+
+def test_haar_and_a_model_in_one_table(sample, checkpoint, tmp_path, capsys):
+    out = tmp_path / 'cmp.json'
+    config = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
+    rc = tool.main(['--data-root', sample, '--detectors', 'haar',
+                    '--model', 'r18-random', config, checkpoint,
+                    '--json', str(out)])
+    stdout = capsys.readouterr().out
+    assert rc == 0
+    rows = json.loads(out.read_text())['rows']
+    assert [r['detector'] for r in rows] == ['haar', 'r18-random']
+    assert rows[1]['detections'] > 0, 'a random model still proposes boxes'
+    assert 'score_thr=0.01' in rows[1]['settings']
+    for row in rows:
+        assert 0 <= row['hard'] <= 1 and row['ms_per_img'] > 0
+        assert all(math.isnan(row[s]) or 0 <= row[s] <= 1
+                   for s in WIDER_FACE_SUBSETS)
+        # One table line per detector, with its settings.
+        assert any(line.startswith(f'| {row["detector"]} ') and
+                   row['settings'] in line for line in stdout.splitlines())
+    assert '| detector ' in stdout and 'Hard' in stdout
+
+
+def test_an_oracle_scores_one(sample, monkeypatch, capsys):
+    """Ground-truth boxes as detections: AP 1, so keys, images and box
+    convention all line up."""
+    gt = load_wider_gt_mat(osp.join(sample, 'eval_tools', 'ground_truth'))
+    by_pixels = {}
+    for key, img_gt in gt.items():
+        image = cv2.imread(osp.join(sample, 'WIDER_val', 'images', key + '.jpg'))
+        scores = np.linspace(1, 0.5, len(img_gt.boxes))[:, None]
+        by_pixels[image.tobytes()] = np.hstack([img_gt.boxes, scores])
+
+    def build_oracle(**settings):
+        return lambda image: by_pixels[image.tobytes()]
+
+    monkeypatch.setitem(tool.PEERS['haar'], 'build', build_oracle)
+    assert tool.main(['--data-root', sample, '--detectors', 'haar']) == 0
+    line = [ln for ln in capsys.readouterr().out.splitlines()
+            if ln.startswith('| haar ')][0]
+    assert line.count('1.0000') == sum(
+        any(g.subsets[s].any() for g in gt.values()) for s in WIDER_FACE_SUBSETS)
+
+
+def test_tune_on_train(sample, tmp_path, monkeypatch):
+    grid = [dict(upsample=1.0, scale_factor=1.2, min_neighbors=3),
+            dict(upsample=2.0, scale_factor=1.1, min_neighbors=1)]
+    monkeypatch.setitem(tool.PEERS['haar'], 'grid', grid)
+    out = tmp_path / 'tune.json'
+    assert tool.main(['--tune', '--data-root', sample, '--detectors', 'haar',
+                      '--json', str(out)]) == 0
+    haar = json.loads(out.read_text())['peers']['haar']
+    assert len(haar['grid']) == len(grid)
+    for row, settings in zip(haar['grid'], grid):
+        # Each setting with its own box fit on the train detections.
+        assert row['settings'].startswith(tool.settings_text(settings) +
+                                          ' box=')
+        assert 0 <= row['raw_mean_ap'] <= 1 and 0 <= row['mean_ap'] <= 1
+    best = max(haar['grid'], key=lambda r: r['mean_ap'])
+    assert haar['best'] == best['settings']
+
+
+def test_train_subsets_follow_the_val_rule(sample, tmp_path):
+    """The rule --tune gives train faces reproduces val's official .mat."""
+    with open(osp.join(sample, 'annotations', 'wider_face_val.json')) as f:
+        coco = json.load(f)
+    for ann in coco['annotations']:
+        del ann['subsets']  # as in the train JSON
+    stripped = tmp_path / 'val_without_subsets.json'
+    stripped.write_text(json.dumps(coco))
+    from_rule = tool.load_train_gt(str(stripped))
+    official = load_wider_gt_mat(osp.join(sample, 'eval_tools', 'ground_truth'))
+    assert list(from_rule) == list(official)
+    for key, img_gt in official.items():
+        np.testing.assert_array_equal(from_rule[key].boxes, img_gt.boxes)
+        for s in WIDER_FACE_SUBSETS:
+            np.testing.assert_array_equal(from_rule[key].subsets[s],
+                                          img_gt.subsets[s])
+    train = tool.load_train_gt(
+        osp.join(sample, 'annotations', 'wider_face_train.json'))
+    assert sum(g.subsets['hard'].sum() for g in train.values()) > 0
+
+
+def test_missing_peer_is_skipped_or_refused(sample, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, 'dlib', None)  # import dlib fails
+    monkeypatch.setitem(sys.modules, 'facenet_pytorch', None)
+    assert tool.main(['--data-root', sample, '--max-images', '1']) == 0
+    out = capsys.readouterr().out
+    assert 'dlib: skipped: dlib not installed' in out
+    assert 'pip install dlib-bin' in out
+    assert 'pip install --no-deps facenet-pytorch' in out
+    assert [ln.split()[1] for ln in out.splitlines()
+            if ln.startswith('| ') and 'Easy' not in ln] == ['haar']
+
+    assert tool.main(['--data-root', sample, '--detectors', 'dlib']) == 1
+    assert 'pip install dlib-bin' in capsys.readouterr().err
+
+
+def test_bad_input_names_the_file(sample, tmp_path, capsys):
+    missing = tmp_path / 'nowhere'
+    assert tool.main(['--data-root', str(missing), '--detectors', 'haar']) == 1
+    assert str(missing / 'eval_tools' / 'ground_truth' /
+               'wider_face_val.mat') in capsys.readouterr().err
+
+    config = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
+    ckpt = tmp_path / 'none.pth'
+    assert tool.main(['--data-root', sample, '--detectors',
+                      '--model', 'm', config, str(ckpt)]) == 1
+    assert f'{ckpt}: checkpoint not found' in capsys.readouterr().err
