@@ -17,6 +17,28 @@ def small_model_cfg():
     return cfg.model
 
 
+def write_random_checkpoint(path, config=None):
+    """A checkpoint of ``config``'s model with seed-0 random weights, saved as
+    our runner saves one (``state_dict`` and the dataset's classes).
+
+    Args:
+        path (str | pathlib.Path): Where to write it.
+        config (str, optional): Config file; default the embedded sample's
+            (the default of ``tools/infer.py``).
+
+    Returns:
+        str: ``path``.
+    """
+    from mmdet.registry import MODELS
+    config = config or osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(config).model)
+    model.init_weights()
+    torch.save({'state_dict': model.state_dict(),
+                'meta': {'dataset_meta': {'classes': ('face', )}}}, path)
+    return str(path)
+
+
 def make_batch(shapes, boxes, seed=0, scale_factors=None):
     """Images with given (h, w) and gt boxes (x1, y1, x2, y2) per image.
 

@@ -3,9 +3,11 @@ import os.path as osp
 from typing import List
 
 import mmengine
+from mmengine.config import Config
 
 from mmfacerfcn.datasets.wider_face_parsing import convert_wider
 from mmfacerfcn.datasets.wider_sample import make_wider_sample
+from mmfacerfcn.testing.batches import CONFIGS
 
 
 def make_small_wider(root: str, num_train: int = 4, num_val: int = 2) -> str:
@@ -28,7 +30,9 @@ def make_small_wider(root: str, num_train: int = 4, num_val: int = 2) -> str:
 
 def sample_cfg_options(root: str, out_dir: str) -> List[str]:
     """``--cfg-options`` pointing the sample config at ``root``, single-process
-    loaders, one image per batch, PR curves into ``out_dir``.
+    loaders, one image per batch, PR curves into ``out_dir``, and a
+    ``TrunkPretrainHook`` of 2 steps of 4 crops (the tests that use these
+    options check the tools' plumbing, not what the model learns).
 
     Returns:
         list[str]: ``key=value`` strings.
@@ -42,4 +46,9 @@ def sample_cfg_options(root: str, out_dir: str) -> List[str]:
     for split in ('val', 'test'):
         opts += [f'{split}_evaluator.ann_file={ann}',
                  f'{split}_evaluator.pr_curve_file={out_dir}/pr.png']
+    cfg = Config.fromfile(osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py'))
+    for i, hook in enumerate(cfg.get('custom_hooks', [])):
+        if hook['type'] == 'TrunkPretrainHook':
+            opts += [f'custom_hooks.{i}.steps=2',
+                     f'custom_hooks.{i}.batch_size=4']
     return opts + ['train_dataloader.batch_size=1']

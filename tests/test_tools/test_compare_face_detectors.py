@@ -16,15 +16,13 @@ import cv2
 import matplotlib
 import numpy as np
 import pytest
-import torch
-from mmdet.registry import MODELS
 
 from mmfacerfcn.evaluation.functional import (
     WIDER_FACE_SUBSETS,
     load_wider_gt_mat,
     wider_face_iou,
 )
-from mmfacerfcn.testing.batches import CONFIGS, REPO, small_model_cfg
+from mmfacerfcn.testing.batches import CONFIGS, REPO, write_random_checkpoint
 from mmfacerfcn.testing.sample_data import make_small_wider
 
 TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'compare_face_detectors.py')
@@ -53,13 +51,8 @@ def sample(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
-    torch.manual_seed(0)
-    model = MODELS.build(small_model_cfg())
-    model.init_weights()
-    path = tmp_path_factory.mktemp('ckpt') / 'random.pth'
-    torch.save({'state_dict': model.state_dict(),
-                'meta': {'dataset_meta': {'classes': ('face', )}}}, path)
-    return str(path)
+    return write_random_checkpoint(
+        tmp_path_factory.mktemp('ckpt') / 'random.pth')
 
 
 def best_iou_on_photo(detect):

@@ -12,10 +12,8 @@ import sys
 import cv2
 import matplotlib
 import pytest
-import torch
-from mmdet.registry import MODELS
 
-from mmfacerfcn.testing.batches import REPO, small_model_cfg
+from mmfacerfcn.testing.batches import REPO, write_random_checkpoint
 
 INFER = osp.join(REPO, 'tools', 'infer.py')
 PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
@@ -23,13 +21,8 @@ PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
 
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
-    torch.manual_seed(0)
-    model = MODELS.build(small_model_cfg())
-    model.init_weights()
-    path = tmp_path_factory.mktemp('ckpt') / 'random.pth'
-    torch.save({'state_dict': model.state_dict(),
-                'meta': {'dataset_meta': {'classes': ('face', )}}}, path)
-    return str(path)
+    return write_random_checkpoint(
+        tmp_path_factory.mktemp('ckpt') / 'random.pth')
 
 
 def infer(*args):

@@ -1,7 +1,9 @@
 from .memory_usage_hook import MemoryUsageHook
 from .roi_sampler_switch_hook import RoISamplerSwitchHook
+from .trunk_pretrain_hook import TrunkPretrainHook
 from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 
 __all__ = [
-    'MemoryUsageHook', 'RoISamplerSwitchHook', 'WeightsOnlyCheckpointHook'
+    'MemoryUsageHook', 'RoISamplerSwitchHook', 'TrunkPretrainHook',
+    'WeightsOnlyCheckpointHook'
 ]
