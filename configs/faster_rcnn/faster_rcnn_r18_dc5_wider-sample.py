@@ -1,9 +1,9 @@
 # Faster R-CNN R18-DC5 on the embedded sample: the conventional RoI head that
-# Face R-FCN's sample config is measured against. Same trunk (ResNet-18 from
-# scratch, res5 with stride 1 and dilation 2 over the whole image), data,
-# sampler, optimiser and schedule (all inherited); the RoI head differs:
-# RoIAlign 7x7 on the dilated res5 map, then two shared fc layers (1024) per
-# RoI, as mmdet's DC5 configs. As there, the RPN works on the res5 map
+# Face R-FCN's sample config is measured against. Same data, sampler, trunk
+# pretraining, optimiser and schedule (all inherited); the RoI head differs:
+# res5 (stride 1, dilation 2) runs in the trunk, as in mmdet's DC5 configs
+# (the R-FCN sample has no res5), then RoIAlign 7x7 on the res5 map and two
+# shared fc layers (1024) per RoI. As there, the RPN works on the res5 map
 # (R-FCN's works on conv4).
 _base_ = '../face_rfcn_r18_wider-sample.py'
 
