@@ -111,11 +111,14 @@ class TrunkPretrainHook(Hook):
         rng = np.random.default_rng(seed + 1)
         gen = torch.Generator().manual_seed(seed)
         was_training = backbone.training
-        backbone.train()
+        # The width of the last output, probed in eval mode: a train-mode
+        # probe would move BN's running statistics towards a zero picture.
+        backbone.eval()
         with torch.no_grad():
             channels = backbone(torch.zeros(
                 1, 3, self.crop_size, self.crop_size,
                 device=device))[-1].shape[1]
+        backbone.train()
         head = torch.nn.Linear(channels, 2)
         with torch.no_grad():
             bound = 1 / channels**0.5
