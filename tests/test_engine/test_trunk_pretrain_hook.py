@@ -1,9 +1,11 @@
-"""TrunkPretrainHook: the backbone (and only it) learns face / background
-crops of the training set before the first iteration; resumed or loaded
-weights are left alone."""
+"""TrunkPretrainHook: the backbone (and only it, or the modules named)
+learns face / background crops of the training set before the first
+iteration; hard negatives are the candidates scored most face-like; resumed or
+loaded weights are left alone."""
 import copy
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import torch
 from mmdet.registry import DATASETS, MODELS
@@ -71,6 +73,71 @@ def test_runs_in_a_runner_before_the_first_iteration(tmp_path):
     assert runner.iter == 1
 
 
+def test_res5_in_the_roi_head_is_pretrained_with_the_backbone(tmp_path):
+    runner = fake_runner(tmp_path)
+    before = state(runner.model)
+    hook = TrunkPretrainHook(steps=3, batch_size=4, crop_size=32,
+                             modules=('backbone', 'roi_head.shared_head'))
+    runner.model.roi_head.eval()
+    hook.before_train(runner)
+    after = state(runner.model)
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert any(k.startswith('backbone.') for k in changed)
+    assert any(k.startswith('roi_head.shared_head.') for k in changed)
+    assert all(k.startswith(('backbone.', 'roi_head.shared_head.'))
+               for k in changed)
+    # Each module's mode is put back as it was.
+    assert runner.model.backbone.training
+    assert not runner.model.roi_head.shared_head.training
+
+
+class _Crops:
+    """Background candidates whose grey value counts up: 1, 2, 3, ..."""
+
+    def __init__(self):
+        self.drawn = 0
+
+    def background_crop(self):
+        self.drawn += 1
+        return np.full((4, 4, 3), self.drawn, dtype=np.uint8)
+
+
+def test_hard_negatives_are_the_most_face_like_candidates():
+    # A classifier whose face margin is the crop's mean value: the hardest
+    # of 10 candidates valued 1..10 are 10, 9, ... in that order.
+    hook = TrunkPretrainHook(hard_negatives=10)
+    crops = np.zeros((8, 4, 4, 3), dtype=np.uint8)
+    crops[:] = 200 + np.arange(8)[:, None, None, None]
+    labels = np.array([1, 0, 0, 1, 0, 0, 0, 0])
+
+    def prepare(batch, augment):
+        assert not augment
+        return torch.from_numpy(batch).float()
+
+    def features(x):
+        return x.mean((1, 2, 3))[:, None]
+
+    head = torch.nn.Linear(1, 2)
+    with torch.no_grad():
+        head.weight.copy_(torch.tensor([[0.], [1.]]))
+        head.bias.zero_()
+    trunk = torch.nn.BatchNorm2d(3)
+    mined = hook._mine(crops, labels, _Crops(), trunk, head, features,
+                       prepare)
+    # Half of the 6 background slots (the first 3) get 10, 9, 8; the faces
+    # and the other background crops are kept; the trunk is back in train
+    # mode and the input is not modified.
+    assert [mined[i, 0, 0, 0] for i in (1, 2, 4)] == [10, 9, 8]
+    for i in (0, 3, 5, 6, 7):
+        assert (mined[i] == 200 + i).all()
+    assert trunk.training
+    assert (crops[1] == 201).all()
+
+
 def test_bad_settings_are_refused():
     with pytest.raises(ValueError, match='steps'):
         TrunkPretrainHook(steps=0)
+    with pytest.raises(ValueError, match='modules'):
+        TrunkPretrainHook(modules=())
+    with pytest.raises(ValueError, match='hard_negatives'):
+        TrunkPretrainHook(hard_negatives=-1)

@@ -1,6 +1,6 @@
-"""Pretrain the backbone on face / background crops before detection training."""
+"""Pretrain the trunk on face / background crops before detection training."""
 import time
-from typing import Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import mmcv
 import numpy as np
@@ -16,18 +16,19 @@ from mmfacerfcn.datasets.face_crops import FaceCropSampler
 
 @HOOKS.register_module()
 class TrunkPretrainHook(Hook):
-    """Trains the detector's backbone as a face / background classifier on
-    crops of its own training set, once, before the first iteration.
+    """Trains the detector's trunk (its backbone, and res5 where the RoI head
+    holds it) as a face / background classifier on crops of its own training
+    set, once, before the first iteration.
 
     A detector trained from scratch learns its features and its two heads at
     once, and with few pictures and iterations its classifiers stay near
     their priors for long. This hook stands in for the ImageNet weights that
-    the full recipe starts from: the backbone, with a global average pool and
-    a linear layer on its last output, learns to tell face crops from
+    the full recipe starts from: the trunk (``modules``), with a global
+    average pool and a linear layer on its last output, learns to tell face crops from
     background crops (:class:`~mmfacerfcn.datasets.face_crops.FaceCropSampler`
     on the training set's own boxes) with AdamW and a one-cycle schedule; the
-    linear layer is then dropped. Only the backbone's weights and its BN
-    statistics change. Crops are normalised as the model's data preprocessor
+    linear layer is then dropped. Only the weights and BN statistics of
+    ``modules`` change. Crops are normalised as the model's data preprocessor
     normalises pictures, flipped and jittered in brightness and contrast.
 
     Nothing happens when training resumes (``runner.iter > 0``) or starts from
@@ -50,6 +51,15 @@ class TrunkPretrainHook(Hook):
         log_interval (int): Steps between log lines. Defaults to 50.
         seed (int, optional): Seed of the crops, their jitter and the linear
             layer. Defaults to None: the runner's seed (``randomness.seed``).
+        modules (Sequence[str]): Dotted paths of the detector's modules to
+            pretrain, applied one after the other to a crop (the last output
+            of one that returns several feeds the next), e.g.
+            ``('backbone', 'roi_head.shared_head')`` for an R-FCN whose res5
+            runs in the RoI head. Defaults to ``('backbone',)``.
+        hard_negatives (int): Background candidates scored (without
+            gradient) per step; when above 0, half of a batch's background
+            crops are the ones of them that the classifier takes most for a
+            face, the rest random. Defaults to 0 (all random).
     """
 
     priority = 'VERY_HIGH'
@@ -63,10 +73,16 @@ class TrunkPretrainHook(Hook):
                  context: Tuple[float, float] = (1.5, 3.0),
                  max_images: int = 1000,
                  log_interval: int = 50,
-                 seed: Optional[int] = None) -> None:
+                 seed: Optional[int] = None,
+                 modules: Sequence[str] = ('backbone', ),
+                 hard_negatives: int = 0) -> None:
         if steps < 1 or batch_size < 2:
             raise ValueError(f'steps ({steps}) must be >= 1 and batch_size '
                              f'({batch_size}) >= 2')
+        if not modules or hard_negatives < 0:
+            raise ValueError(f'modules ({modules!r}) must name at least one '
+                             f'module and hard_negatives ({hard_negatives}) '
+                             'must be >= 0')
         self.steps = steps
         self.batch_size = batch_size
         self.crop_size = crop_size
@@ -76,6 +92,8 @@ class TrunkPretrainHook(Hook):
         self.max_images = max_images
         self.log_interval = log_interval
         self.seed = seed
+        self.modules = tuple(modules)
+        self.hard_negatives = hard_negatives
         self.history: Optional[dict] = None
 
     def _sampler(self, runner, seed: int) -> FaceCropSampler:
@@ -99,33 +117,53 @@ class TrunkPretrainHook(Hook):
             return
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        backbone = model.backbone
-        device = next(backbone.parameters()).device
+        chain = [model.get_submodule(path) for path in self.modules]
+        trunk = torch.nn.ModuleList(chain)
+        device = next(trunk.parameters()).device
         preprocessor = model.data_preprocessor
         mean = preprocessor.mean.to(device).view(1, 3, 1, 1)
         std = preprocessor.std.to(device).view(1, 3, 1, 1)
         bgr_to_rgb = getattr(preprocessor, '_channel_conversion', False)
-
         seed = self.seed if self.seed is not None else (runner.seed or 0)
         sampler = self._sampler(runner, seed)
         rng = np.random.default_rng(seed + 1)
         gen = torch.Generator().manual_seed(seed)
-        was_training = backbone.training
+        modes = [m.training for m in trunk.modules()]
+
+        def features(x: torch.Tensor) -> torch.Tensor:
+            for module in chain:
+                x = module(x)
+                if isinstance(x, (list, tuple)):
+                    x = x[-1]
+            return x.mean((2, 3))
+
+        def prepare(crops: np.ndarray, augment: bool) -> torch.Tensor:
+            x = torch.from_numpy(crops).to(device).permute(0, 3, 1, 2).float()
+            if bgr_to_rgb:
+                x = x.flip(1)
+            if augment:
+                n = len(x)
+                gain = torch.from_numpy(rng.uniform(0.6, 1.4, (n, 1, 1, 1)))
+                shift = torch.from_numpy(rng.uniform(-30, 30, (n, 1, 1, 1)))
+                x = (x * gain.float().to(device) + shift.float().to(device))
+                flip = torch.from_numpy(rng.random(n) < 0.5).to(device)
+                x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
+            return (x - mean) / std
+
         # The width of the last output, probed in eval mode: a train-mode
         # probe would move BN's running statistics towards a zero picture.
-        backbone.eval()
+        trunk.eval()
         with torch.no_grad():
-            channels = backbone(torch.zeros(
-                1, 3, self.crop_size, self.crop_size,
-                device=device))[-1].shape[1]
-        backbone.train()
+            channels = features(torch.zeros(
+                1, 3, self.crop_size, self.crop_size, device=device)).shape[1]
+        trunk.train()
         head = torch.nn.Linear(channels, 2)
         with torch.no_grad():
             bound = 1 / channels**0.5
             head.weight.uniform_(-bound, bound, generator=gen)
             head.bias.zero_()
         head = head.to(device)
-        params = list(backbone.parameters()) + list(head.parameters())
+        params = list(trunk.parameters()) + list(head.parameters())
         optimizer = torch.optim.AdamW(params, lr=self.lr,
                                       weight_decay=self.weight_decay)
         schedule = torch.optim.lr_scheduler.OneCycleLR(
@@ -133,18 +171,12 @@ class TrunkPretrainHook(Hook):
         start, losses, accs = time.time(), [], []
         for step in range(1, self.steps + 1):
             crops, labels = sampler.sample(self.batch_size)
-            x = torch.from_numpy(crops).to(device).permute(0, 3, 1, 2).float()
-            if bgr_to_rgb:
-                x = x.flip(1)
-            n = len(x)
-            gain = torch.from_numpy(rng.uniform(0.6, 1.4, (n, 1, 1, 1)))
-            shift = torch.from_numpy(rng.uniform(-30, 30, (n, 1, 1, 1)))
-            x = (x * gain.float().to(device) + shift.float().to(device))
-            flip = torch.from_numpy(rng.random(n) < 0.5).to(device)
-            x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
-            x = (x - mean) / std
+            if self.hard_negatives:
+                crops = self._mine(crops, labels, sampler, trunk, head,
+                                   features, prepare)
+            x = prepare(crops, augment=True)
             y = torch.from_numpy(labels).to(device)
-            logits = head(backbone(x)[-1].mean((2, 3)))
+            logits = head(features(x))
             loss = F.cross_entropy(logits, y)
             optimizer.zero_grad()
             loss.backward()
@@ -159,10 +191,31 @@ class TrunkPretrainHook(Hook):
                     f'{100 * np.mean(accs[-self.log_interval:]):.1f} '
                     f'({time.time() - start:.0f} s)')
         optimizer.zero_grad(set_to_none=True)
-        backbone.train(was_training)
+        for module, mode in zip(trunk.modules(), modes):
+            module.training = mode
         if get_world_size() > 1:
-            for tensor in list(backbone.parameters()) + list(
-                    backbone.buffers()):
+            for tensor in list(trunk.parameters()) + list(trunk.buffers()):
                 broadcast(tensor.data, src=0)
         self.history = dict(loss=losses, acc=accs,
                             seconds=time.time() - start)
+
+    def _mine(self, crops: np.ndarray, labels: np.ndarray,
+              sampler: FaceCropSampler, trunk: torch.nn.Module,
+              head: torch.nn.Module, features, prepare) -> np.ndarray:
+        """Replace half of the batch's background crops by the
+        ``hard_negatives`` candidates that the classifier scores highest as
+        faces (bootstrapping, as classical face detectors are trained)."""
+        slots = np.flatnonzero(labels == 0)[:(labels == 0).sum() // 2]
+        if not len(slots):
+            return crops
+        pool = np.stack([sampler.background_crop()
+                         for _ in range(max(self.hard_negatives, len(slots)))])
+        # Eval mode: scoring must not move BN's running statistics.
+        trunk.eval()
+        with torch.no_grad():
+            logits = head(features(prepare(pool, augment=False)))
+        trunk.train()
+        margin = (logits[:, 1] - logits[:, 0]).cpu().numpy()
+        crops = crops.copy()
+        crops[slots] = pool[np.argsort(-margin, kind='stable')[:len(slots)]]
+        return crops
