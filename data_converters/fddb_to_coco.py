@@ -7,9 +7,14 @@ FDDB_ROOT holds ``FDDB-folds/FDDB-fold-XX-ellipseList.txt`` and
 """
 import argparse
 import sys
+from pathlib import Path
 
-from mmfacerfcn.datasets.fddb_parsing import convert_fddb
+from mmfacerfcn.datasets.fddb_parsing import FOLDS_DIR, IMAGES_DIR, convert_fddb
 from mmfacerfcn.datasets.wider_face_parsing import run_conversion
+from mmfacerfcn.utils.output_paths import (
+    OutputOverwritesInputError,
+    check_output_not_input,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -33,9 +38,17 @@ def main() -> int:
     """Run the conversion.
 
     Returns:
-        int: The exit status (0 on success, 1 on a malformed input).
+        int: The exit status (0 on success, 1 on a malformed input or an
+        output path inside the fold or image folders).
     """
     args = parse_args()
+    root = Path(args.root)
+    try:
+        check_output_not_input(args.out,
+                               folders=[root / FOLDS_DIR, root / IMAGES_DIR])
+    except OutputOverwritesInputError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 1
     return run_conversion(
         lambda: convert_fddb(args.root, args.folds,
                              progress=not args.no_progress),

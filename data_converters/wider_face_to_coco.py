@@ -9,8 +9,22 @@ layout is documented in ``docs/wider_face_coco_format.md``; the parsing lives in
 """
 import argparse
 import sys
+from pathlib import Path
+from typing import List, Tuple
 
-from mmfacerfcn.datasets.wider_face_parsing import SPLITS, convert_wider, run_conversion
+from mmfacerfcn.datasets.wider_face_parsing import (
+    GT_FILES,
+    MAT_DIR,
+    SPLIT_DIR,
+    SPLITS,
+    TEST_FILELIST,
+    convert_wider,
+    run_conversion,
+)
+from mmfacerfcn.utils.output_paths import (
+    OutputOverwritesInputError,
+    check_output_not_input,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -29,13 +43,35 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def split_inputs(root: str, split: str) -> Tuple[List[Path], List[Path]]:
+    """What :func:`convert_wider` reads for ``split``.
+
+    Returns:
+        tuple[list[Path], list[Path]]: The annotation file, and the folders
+        (images; for val the ``.mat`` ground truth).
+    """
+    root = Path(root)
+    name = TEST_FILELIST if split == 'test' else GT_FILES[split]
+    folders = [root / f'WIDER_{split}']
+    if split == 'val':
+        folders.append(root / MAT_DIR)
+    return [root / SPLIT_DIR / name], folders
+
+
 def main() -> int:
     """Run the conversion.
 
     Returns:
-        int: The exit status (0 on success, 1 on a malformed input).
+        int: The exit status (0 on success, 1 on a malformed input or an
+        output path that would overwrite an input).
     """
     args = parse_args()
+    files, folders = split_inputs(args.root, args.split)
+    try:
+        check_output_not_input(args.out, files, folders)
+    except OutputOverwritesInputError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 1
     return run_conversion(
         lambda: convert_wider(args.root, args.split,
                               progress=not args.no_progress),

@@ -2,6 +2,7 @@
 
     python tools/infer.py INPUT [INPUT ...] --out-dir DIR [--config C]
         [--checkpoint P] [--score-thr 0.5] [--device cpu]
+        [--allow-partial-checkpoint]
 
 Each INPUT is an image, a folder (its images, not its sub-folders) or a
 video; the model is loaded once for all of them.
@@ -20,7 +21,9 @@ holding ``img.jpg``) are refused before anything runs, so no output
 overwrites another.
 
 Without ``--checkpoint`` the config's work dir (``./work_dirs/<config name>``
-as tools/train.py uses it) gives its ``last_checkpoint``.
+as tools/train.py uses it) gives its ``last_checkpoint``. A checkpoint that
+lacks weights of the config's model, or holds them with other shapes, is an
+error naming the first such keys, unless ``--allow-partial-checkpoint``.
 """
 import argparse
 import json
@@ -38,6 +41,10 @@ from mmdet.visualization import DetLocalVisualizer
 from mmengine.config import Config
 
 import mmfacerfcn  # noqa: F401  (registers our modules before any build)
+from mmfacerfcn.utils.checkpoint_fit import (
+    CheckpointMismatchError,
+    check_checkpoint_fits,
+)
 from mmfacerfcn.utils.pipeline import inference_pipeline_cfg
 
 DEFAULT_CONFIG = osp.join(
@@ -63,6 +70,10 @@ def parse_args() -> argparse.Namespace:
         '--checkpoint',
         help='checkpoint file (default: last_checkpoint of the config\'s '
         'work dir)')
+    parser.add_argument(
+        '--allow-partial-checkpoint', action='store_true',
+        help='use a checkpoint that lacks weights of the model or holds them '
+        'with other shapes (those keep their random initialisation)')
     parser.add_argument('--score-thr', type=float, default=0.5,
                         help='keep detections with score >= this')
     parser.add_argument(
@@ -141,6 +152,13 @@ def build_detect(args: argparse.Namespace) -> Callable:
     if not osp.isfile(checkpoint):
         raise SystemExit(f'{checkpoint}: checkpoint not found')
     model = init_detector(cfg, checkpoint, device=args.device)
+    if not args.allow_partial_checkpoint:
+        try:
+            check_checkpoint_fits(model, checkpoint)
+        except CheckpointMismatchError as err:
+            raise SystemExit(f'error: {err}\nwith --config {args.config}; '
+                             'pass --allow-partial-checkpoint to use it '
+                             'anyway') from err
     # Every frame comes as an array: no file loading, no annotations.
     steps = inference_pipeline_cfg(cfg)
     steps[0] = dict(type='mmdet.LoadImageFromNDArray')

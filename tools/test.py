@@ -1,13 +1,22 @@
 """Test a detector checkpoint with mmengine's Runner.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
+        [--allow-partial-checkpoint]
     mim test mmfacerfcn CONFIG --checkpoint CHECKPOINT
+
+A checkpoint that lacks weights of the config's model, or holds them with
+other shapes, is an error naming the first such keys (mmengine would test the
+randomly initialised rest), unless ``--allow-partial-checkpoint``.
 """
 import argparse
 
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from mmfacerfcn.utils.checkpoint_fit import (
+    CheckpointMismatchError,
+    check_checkpoint_fits,
+)
 from mmfacerfcn.utils.preflight import check_data
 from mmfacerfcn.utils.runner_cli import (
     add_runner_args,
@@ -26,6 +35,11 @@ def parse_args() -> argparse.Namespace:
         '--tta', action='store_true',
         help='multi-scale + flip testing with the config\'s tta_pipeline, '
         'merged by its tta_model (NMS)')
+    parser.add_argument(
+        '--allow-partial-checkpoint', action='store_true',
+        help='test with a checkpoint that lacks weights of the model or '
+        'holds them with other shapes (those keep their random '
+        'initialisation)')
     add_runner_args(parser)
     return parser.parse_args()
 
@@ -54,6 +68,13 @@ def main() -> None:
     check_data(cfg, splits=('test', ))
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
               RUNNERS.build(cfg))
+    if not args.allow_partial_checkpoint:
+        try:
+            check_checkpoint_fits(runner.model, args.checkpoint)
+        except CheckpointMismatchError as err:
+            raise SystemExit(f'error: {err}\nwith config {args.config}; '
+                             'pass --allow-partial-checkpoint to use it '
+                             'anyway') from err
     runner.test()
 
 

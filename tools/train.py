@@ -7,8 +7,8 @@ from urllib.error import URLError
 
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
+from mmfacerfcn.engine.runner import SafeResumeRunner
 from mmfacerfcn.utils.preflight import check_data, missing_pretrained
 from mmfacerfcn.utils.runner_cli import (
     add_runner_args,
@@ -58,8 +58,15 @@ def main() -> None:
     missing = missing_pretrained(cfg)
     for line in missing:
         print(f'pretrained weights not cached yet: {line}')
-    runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
+    # SafeResumeRunner: --resume must not run the config text a checkpoint
+    # may carry (mmengine's Runner.resume executes meta['config']).
+    runner = (SafeResumeRunner.from_cfg(cfg) if 'runner_type' not in cfg else
               RUNNERS.build(cfg))
+    if cfg.get('resume') and not isinstance(runner, SafeResumeRunner):
+        raise SystemExit(
+            f'--resume needs a SafeResumeRunner (or a subclass); the config '
+            f'sets runner_type={cfg.runner_type!r}, whose resume may execute '
+            'text stored in the checkpoint')
     try:
         runner.train()
     except URLError as err:

@@ -24,6 +24,10 @@ from mmfacerfcn.evaluation.functional.wider_submission import (
     SubmissionFormatError,
     read_submission_dir,
 )
+from mmfacerfcn.utils.output_paths import (
+    OutputOverwritesInputError,
+    check_output_not_input,
+)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -48,16 +52,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         argv (List[str], optional): command-line arguments; sys.argv if None.
 
     Returns:
-        int: exit status, 0 on success, 1 on unreadable input.
+        int: exit status, 0 on success, 1 on unreadable input or a ``--json``
+        path inside the prediction or ground-truth folder.
     """
     args = parse_args(argv)
     if not os.path.isdir(args.pred):
         print(f'wider_eval: error: {args.pred} is not a folder', file=sys.stderr)
         return 1
     try:
+        if args.json:
+            check_output_not_input(args.json, folders=[args.pred, args.gt])
         gt = load_wider_gt_mat(args.gt)
         preds = read_submission_dir(args.pred, gt)
-    except (SubmissionFormatError, OSError, ValueError) as e:
+    except (SubmissionFormatError, OutputOverwritesInputError, OSError,
+            ValueError) as e:
         # A bad input is the user's to fix: name it, no traceback.
         print(f'wider_eval: error: {e}', file=sys.stderr)
         return 1

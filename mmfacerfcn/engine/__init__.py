@@ -3,7 +3,9 @@ from .hooks import (
     RoISamplerSwitchHook,
     WeightsOnlyCheckpointHook,
 )
+from .runner import SafeResumeRunner
 
 __all__ = [
-    'MemoryUsageHook', 'RoISamplerSwitchHook', 'WeightsOnlyCheckpointHook'
+    'MemoryUsageHook', 'RoISamplerSwitchHook', 'SafeResumeRunner',
+    'WeightsOnlyCheckpointHook'
 ]

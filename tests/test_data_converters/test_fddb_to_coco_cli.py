@@ -38,3 +38,22 @@ def test_fddb_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     err = capsys.readouterr().err
     assert 'FDDB-fold-04-ellipseList.txt:3: expected 6 numbers' in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize('target', ['fold', 'image', 'new_in_folds'])
+def test_fddb_cli_refuses_to_write_into_its_input(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture, target: str) -> None:
+    fold = tmp_path / 'FDDB-folds' / 'FDDB-fold-04-ellipseList.txt'
+    fold.parent.mkdir()
+    fold.write_text('2002/07/19/big/img_1\n1\n8 4 0 20 20  1\n')
+    image = tmp_path / 'originalPics' / '2002/07/19/big/img_1.jpg'
+    image.parent.mkdir(parents=True)
+    Image.new('RGB', (40, 30)).save(image)
+    out = {'fold': fold, 'image': image,
+           'new_in_folds': fold.parent / 'fddb.json'}[target]
+    before = {p: p.read_bytes() for p in (fold, image)}
+    assert run_main(monkeypatch, tmp_path, out, '--no-progress') == 1
+    assert f'error: {out}: ' in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before
+    assert not (fold.parent / 'fddb.json').exists()

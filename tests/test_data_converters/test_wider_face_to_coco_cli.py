@@ -4,6 +4,7 @@ in a fresh interpreter costs seconds)."""
 import json
 import os
 import runpy
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -80,5 +81,40 @@ def test_cli_missing_mat_for_val(sample_root: Path, tmp_path: Path) -> None:
     result = run_cli(root, out, '--split', 'val', '--no-progress')
     assert result.returncode == 1
     assert 'wider_face_val.mat: file not found' in result.stderr
+    assert 'Traceback' not in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize('target', ['annotation', 'image', 'mat'])
+def test_cli_refuses_to_overwrite_its_input(sample_root: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture,
+                                            target: str) -> None:
+    root = tmp_path / 'wider'
+    shutil.copytree(sample_root, root)
+    split = 'val' if target == 'mat' else 'train'
+    out = {
+        'annotation': root / 'wider_face_split' / 'wider_face_train_bbx_gt.txt',
+        'image': next((root / 'WIDER_train' / 'images').rglob('*.jpg')),
+        'mat': root / 'eval_tools' / 'ground_truth' / 'wider_face_val.mat',
+    }[target]
+    before = out.read_bytes()
+    monkeypatch.setattr(sys, 'argv',
+                        [str(SCRIPT), str(root), str(out), '--split', split])
+    with pytest.raises(SystemExit) as info:
+        runpy.run_path(str(SCRIPT), run_name='__main__')
+    assert info.value.code == 1
+    assert f'error: {out}: ' in capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert not list(out.parent.glob('.*.tmp'))
+
+
+def test_cli_refuses_output_in_the_image_folder(sample_root: Path,
+                                                tmp_path: Path) -> None:
+    out = sample_root / 'WIDER_val' / 'images' / 'val.json'
+    result = run_cli(sample_root, out, '--split', 'val', '--no-progress')
+    assert result.returncode == 1
+    assert (f'{out}: lies inside the input folder '
+            f'{sample_root / "WIDER_val"}') in result.stderr
     assert 'Traceback' not in result.stderr
     assert not out.exists()

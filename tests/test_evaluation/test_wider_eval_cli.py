@@ -121,3 +121,26 @@ def test_parse_tolerates_blank_lines_commas_and_extra_columns():
     pred = parse_submission('img\n2\n\n1,2,3,4,0.5\n5 6 7 8 0.25 extra_ok\n\n'
                             .replace('extra_ok', '9'))
     np.testing.assert_array_equal(pred, [[1, 2, 3, 4, 0.5], [5, 6, 7, 8, 0.25]])
+
+
+def test_cli_refuses_json_onto_its_input(tiny_wider, tmp_path, capsys):
+    tool = load_tool()
+    pred_dir = tmp_path / 'pred'
+    write_submission_dir(str(pred_dir), tiny_wider.preds)
+    pred = pred_dir / '0--Parade' / 'img_a.txt'
+    before = pred.read_text()
+    gt_mat = pathlib.Path(tiny_wider.gt_dir) / 'wider_face_val.mat'
+    gt_before = gt_mat.read_bytes()
+    for out in (pred, pred_dir / 'aps.json', gt_mat):
+        assert tool.main(['--pred', str(pred_dir), '--gt', tiny_wider.gt_dir,
+                          '--json', str(out)]) == 1
+        assert f'wider_eval: error: {out}: ' in capsys.readouterr().err
+    assert pred.read_text() == before and gt_mat.read_bytes() == gt_before
+    assert not (pred_dir / 'aps.json').exists()
+    # a folder whose name only starts like the prediction folder's is fine
+    out = tmp_path / 'pred2' / 'aps.json'
+    out.parent.mkdir()
+    assert tool.main(['--pred', str(pred_dir), '--gt', tiny_wider.gt_dir,
+                      '--json', str(out)]) == 0
+    assert json.loads(out.read_text()) == pytest.approx(tiny_wider.aps,
+                                                        abs=1e-12)

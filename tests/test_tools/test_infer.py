@@ -12,8 +12,9 @@ import sys
 import cv2
 import matplotlib
 import pytest
+import torch
 
-from mmfacerfcn.testing.batches import REPO, write_random_checkpoint
+from mmfacerfcn.testing.batches import CONFIGS, REPO, write_random_checkpoint
 
 INFER = osp.join(REPO, 'tools', 'infer.py')
 PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
@@ -145,3 +146,41 @@ def test_inputs_with_the_same_output_name_are_refused(tmp_path, checkpoint):
     assert out.returncode != 0
     assert f'{first} and {second}: both would write img.json' in out.stderr
     assert not (tmp_path / 'out').exists()  # refused before any output
+
+
+def test_checkpoint_of_another_config_is_refused(tmp_path, checkpoint):
+    # The ResNet-18 sample checkpoint with the ResNet-101 config: mmengine
+    # would skip the mismatched weights and detect with random ones.
+    out = infer(PHOTO, '--checkpoint', checkpoint, '--config',
+                osp.join(CONFIGS, 'face_rfcn_r101_wider.py'), '--out-dir',
+                str(tmp_path / 'out'))
+    assert out.returncode != 0
+    assert f'{checkpoint}: does not fit the model' in out.stderr
+    assert ('backbone.layer1.0.conv1.weight: checkpoint (64, 64, 3, 3), '
+            'model (64, 64, 1, 1)') in out.stderr
+    assert 'backbone.layer1.0.conv3.weight: missing (model (256, 64, 1, 1))' \
+        in out.stderr
+    assert '--allow-partial-checkpoint' in out.stderr
+    assert not (tmp_path / 'out' / 'grace_hopper.json').exists()
+
+
+def test_partial_checkpoint_only_when_allowed(tmp_path, checkpoint):
+    state = torch.load(checkpoint, weights_only=True)
+    del state['state_dict']['rpn_head.rpn_cls.weight']
+    partial = tmp_path / 'partial.pth'
+    torch.save(state, partial)
+    photo = cv2.resize(cv2.imread(PHOTO), (96, 96))
+    image = tmp_path / 'img.jpg'
+    cv2.imwrite(str(image), photo)
+
+    out = infer(str(image), '--checkpoint', str(partial), '--out-dir',
+                str(tmp_path / 'out'))
+    assert out.returncode != 0
+    assert 'rpn_head.rpn_cls.weight: missing (model (' in out.stderr
+    assert '1 of ' in out.stderr
+    assert not (tmp_path / 'out' / 'img.json').exists()
+
+    out = infer(str(image), '--checkpoint', str(partial), '--out-dir',
+                str(tmp_path / 'out'), '--allow-partial-checkpoint')
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert (tmp_path / 'out' / 'img.json').exists()

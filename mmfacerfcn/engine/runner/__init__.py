@@ -1,0 +1,3 @@
+from .safe_resume_runner import SafeResumeRunner
+
+__all__ = ['SafeResumeRunner']

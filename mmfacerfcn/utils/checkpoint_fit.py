@@ -1,0 +1,99 @@
+"""Check that a checkpoint's weights fit a model before using them.
+
+mmengine loads weights with ``strict=False``: a weight the checkpoint lacks,
+or holds with another shape, is logged and skipped, and the model keeps its
+random initialisation there. A checkpoint of another config (ResNet-18
+weights for a ResNet-101 model) then gives detections that look like results.
+The tools call :func:`check_checkpoint_fits` and stop instead.
+"""
+import re
+from typing import Dict, List
+
+from mmengine.model import BaseTTAModel, is_model_wrapper
+from mmengine.runner import CheckpointLoader
+from torch import nn
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint that lacks weights of the model or has other shapes."""
+
+
+def load_state_dict_for_check(filename: str) -> Dict[str, object]:
+    """The checkpoint's weights, keyed as mmengine loads them into a model.
+
+    Read as ``Runner.load_checkpoint`` reads it (the same loader, so a safe
+    ``weights_only`` load for local files; ``module.`` prefixes stripped).
+
+    Args:
+        filename (str): Local path or URL, as mmengine accepts.
+
+    Returns:
+        dict[str, Tensor]: Weight name to tensor.
+    """
+    checkpoint = CheckpointLoader.load_checkpoint(filename, map_location='cpu')
+    state = checkpoint.get('state_dict', checkpoint)
+    return {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+
+
+def _shape(value) -> tuple:
+    return tuple(getattr(value, 'shape', ()))
+
+
+def model_weights(model: nn.Module) -> Dict[str, object]:
+    """The state dict a checkpoint must provide for ``model``.
+
+    Unwraps DDP and test-time-augmentation wrappers as mmengine's loader
+    does; BatchNorm's ``num_batches_tracked`` counters are left out.
+    """
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
+        model = model.module
+    return {k: v for k, v in model.state_dict().items()
+            if not k.endswith('num_batches_tracked')}
+
+
+def checkpoint_mismatches(model: nn.Module,
+                          state_dict: Dict[str, object]) -> List[str]:
+    """The model's weights that ``state_dict`` lacks or holds with another
+    shape, one line each, in the model's order.
+
+    Keys only the checkpoint has are not listed (mmengine ignores them).
+
+    Args:
+        model (nn.Module): The model, possibly wrapped (DDP, TTA).
+        state_dict (dict): From :func:`load_state_dict_for_check`.
+
+    Returns:
+        list[str]: ``key: missing (model shape)`` or
+        ``key: checkpoint shape, model shape``.
+    """
+    problems = []
+    for key, value in model_weights(model).items():
+        if key not in state_dict:
+            problems.append(f'{key}: missing (model {_shape(value)})')
+        elif _shape(state_dict[key]) != _shape(value):
+            problems.append(f'{key}: checkpoint {_shape(state_dict[key])}, '
+                            f'model {_shape(value)}')
+    return problems
+
+
+def check_checkpoint_fits(model: nn.Module, filename: str,
+                          num_listed: int = 5) -> None:
+    """Raise unless every weight of ``model`` is in ``filename``, same shape.
+
+    Args:
+        model (nn.Module): The built model.
+        filename (str): Its checkpoint.
+        num_listed (int): How many of the mismatched keys the message names.
+
+    Raises:
+        CheckpointMismatchError: Naming the first mismatched keys and shapes.
+    """
+    problems = checkpoint_mismatches(model, load_state_dict_for_check(filename))
+    if problems:
+        listed = '\n  '.join(problems[:num_listed])
+        more = (f'\n  ... and {len(problems) - num_listed} more'
+                if len(problems) > num_listed else '')
+        raise CheckpointMismatchError(
+            f'{filename}: does not fit the model: {len(problems)} of its '
+            f'{len(model_weights(model))} weights are missing or of another shape '
+            f'(was it trained with another config?):\n  {listed}{more}')
