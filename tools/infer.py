@@ -20,6 +20,11 @@ outputs would have the same name (``a.jpg`` and ``a.png``, or two folders
 holding ``img.jpg``) are refused before anything runs, so no output
 overwrites another.
 
+An input that cannot be read (a damaged or truncated image, a video without a
+readable frame) is skipped with its reason, leaving no output of its own; the
+others are still processed, and the run ends with ``N done, M skipped`` and,
+if anything was skipped, exit status 1.
+
 Without ``--checkpoint`` the config's work dir (``./work_dirs/<config name>``
 as tools/train.py uses it) gives its ``last_checkpoint``. A checkpoint that
 lacks weights of the config's model, or holds them with other shapes, is an
@@ -29,6 +34,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import sys
 from typing import Callable, Dict, List
 
 import cv2
@@ -39,6 +45,7 @@ from mmdet.apis import inference_detector, init_detector
 from mmdet.structures import DetDataSample
 from mmdet.visualization import DetLocalVisualizer
 from mmengine.config import Config
+from PIL import Image, UnidentifiedImageError
 
 import mmfacerfcn  # noqa: F401  (registers our modules before any build)
 from mmfacerfcn.utils.checkpoint_fit import (
@@ -54,6 +61,10 @@ IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff',
                     '.webp')
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.m4v', '.mpg', '.mpeg',
                     '.webm')
+
+
+class SkippedInput(Exception):
+    """An input that cannot be read; the run goes on with the others."""
 
 
 def parse_args() -> argparse.Namespace:
@@ -179,10 +190,44 @@ def build_detect(args: argparse.Namespace) -> Callable:
     return detect
 
 
-def infer_image(path: str, out_dir: str, detect: Callable) -> None:
+def read_image(path: str) -> np.ndarray:
+    """The BGR pixels of an image file, refused when it is damaged.
+
+    OpenCV decodes a truncated JPEG without an error: libjpeg only prints a
+    warning and fills the missing rows grey, and the model would detect on
+    that. Pillow raises instead, so a JPEG is decoded by it once more (other
+    formats OpenCV already refuses when truncated).
+
+    Args:
+        path (str): The image file.
+
+    Returns:
+        np.ndarray: shape (H, W, 3), uint8, BGR.
+
+    Raises:
+        SkippedInput: The file is no image OpenCV reads, or a damaged JPEG.
+    """
     image = cv2.imread(path)
     if image is None:
-        raise SystemExit(f'{path}: cannot be read as an image')
+        raise SkippedInput('cannot be read as an image')
+    try:
+        with Image.open(path) as pil:
+            if pil.format == 'JPEG':
+                pil.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        pass  # a format or a size only OpenCV takes: trust its decoding
+    except (OSError, SyntaxError, ValueError) as err:
+        raise SkippedInput(f'damaged image file: {err}') from err
+    return image
+
+
+def infer_image(path: str, out_dir: str, detect: Callable) -> None:
+    """Detect in one image; write its drawn picture and ``<stem>.json``.
+
+    Raises:
+        SkippedInput: The image cannot be read (nothing is written).
+    """
+    image = read_image(path)
     sample, drawn = detect(image)
     name = osp.basename(path)
     out_image = osp.join(out_dir, name)
@@ -198,54 +243,85 @@ def infer_image(path: str, out_dir: str, detect: Callable) -> None:
 
 
 def infer_video(path: str, out_dir: str, detect: Callable) -> None:
+    """Detect in every frame; write ``<stem>.mp4`` and ``<stem>.json``.
+
+    The first frame is read before the output video is created, so a video
+    without frames leaves no file; one interrupted by an error leaves none
+    either.
+
+    Raises:
+        SkippedInput: The video cannot be opened or holds no readable frame.
+    """
     capture = cv2.VideoCapture(path)
-    if not capture.isOpened():
-        raise SystemExit(f'{path}: cannot be opened as a video')
-    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
-    width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
-    height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-    stem = osp.splitext(osp.basename(path))[0]
-    out_video = osp.join(out_dir, stem + '.mp4')
-    if osp.exists(out_video) and osp.samefile(out_video, path):
-        raise SystemExit(f'{out_dir}: holds the input video; pick another '
-                         '--out-dir')
-    writer = cv2.VideoWriter(out_video, cv2.VideoWriter_fourcc(*'mp4v'), fps,
-                             (width, height))
-    if not writer.isOpened():
-        raise SystemExit(f'{out_video}: cannot be written (mp4v)')
-    frames = []
     try:
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            sample, drawn = detect(frame)
-            writer.write(np.ascontiguousarray(drawn[..., ::-1]))
-            record = to_record(sample, *frame.shape[:2])
-            frames.append(dict(bboxes=record['bboxes'],
-                               scores=record['scores']))
+        if not capture.isOpened():
+            raise SkippedInput('cannot be opened as a video')
+        ok, frame = capture.read()
+        if not ok:
+            raise SkippedInput('holds no frame that can be read')
+        fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+        height, width = frame.shape[:2]
+        stem = osp.splitext(osp.basename(path))[0]
+        out_video = osp.join(out_dir, stem + '.mp4')
+        if osp.exists(out_video) and osp.samefile(out_video, path):
+            raise SystemExit(f'{out_dir}: holds the input video; pick another '
+                             '--out-dir')
+        writer = cv2.VideoWriter(out_video, cv2.VideoWriter_fourcc(*'mp4v'),
+                                 fps, (width, height))
+        frames = []
+        try:
+            if not writer.isOpened():
+                raise SystemExit(f'{out_video}: cannot be written (mp4v)')
+            while ok:
+                sample, drawn = detect(frame)
+                writer.write(np.ascontiguousarray(drawn[..., ::-1]))
+                record = to_record(sample, *frame.shape[:2])
+                frames.append(dict(bboxes=record['bboxes'],
+                                   scores=record['scores']))
+                ok, frame = capture.read()
+        except BaseException:
+            writer.release()
+            if osp.exists(out_video):
+                os.remove(out_video)
+            raise
+        writer.release()
     finally:
         capture.release()
-        writer.release()
-    if not frames:
-        raise SystemExit(f'{path}: no frame could be read')
     with open(osp.join(out_dir, stem + '.json'), 'w') as f:
         json.dump(dict(video=path, fps=fps, width=width, height=height,
                        frames=frames), f)
     print(f'{path}: {len(frames)} frames -> {out_video}')
 
 
-def main() -> None:
+def main() -> int:
+    """Run the detector over every input.
+
+    Returns:
+        int: The exit status: 0, or 1 when an input was skipped (after all the
+        others were processed).
+    """
     args = parse_args()
     paths = [path for given in args.inputs for path in list_inputs(given)]
     check_output_names(paths)
     detect = build_detect(args)
     os.makedirs(args.out_dir, exist_ok=True)
+    skipped = []
     for path in paths:
         infer = (infer_video if path.lower().endswith(VIDEO_EXTENSIONS) else
                  infer_image)
-        infer(path, args.out_dir, detect)
+        try:
+            infer(path, args.out_dir, detect)
+        except SkippedInput as err:
+            print(f'{path}: skipped: {err}', file=sys.stderr)
+            skipped.append(path)
+    summary = f'{len(paths) - len(skipped)} done, {len(skipped)} skipped'
+    if skipped:
+        print(f'infer: error: {summary}: {", ".join(skipped)}',
+              file=sys.stderr)
+        return 1
+    print(summary)
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

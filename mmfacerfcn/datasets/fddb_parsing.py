@@ -24,6 +24,7 @@ from .wider_face_parsing import (
     FACE_CATEGORY,
     AnnotationFormatError,
     PathLike,
+    check_image_path_inside,
     clip_box,
     read_face_count,
     read_image_size,
@@ -96,9 +97,11 @@ def parse_fddb_fold(fold_file: PathLike, fold: int) -> List[FddbImage]:
         list[FddbImage]: The images in file order.
 
     Raises:
-        FddbFormatError: With file and line: a missing file, an empty path, a
-            count that is not a non-negative integer or that does not match the
-            lines that follow, an ellipse line without 6 numbers.
+        FddbFormatError: With file and line: a missing file, an empty path,
+            an absolute path or one with a ``..`` component (it would leave
+            ``originalPics/``), a count that is not a non-negative integer or
+            that does not match the lines that follow, an ellipse line without
+            6 numbers.
     """
     path = Path(fold_file)
     if not path.is_file():
@@ -117,6 +120,7 @@ def parse_fddb_fold(fold_file: PathLike, fold: int) -> List[FddbImage]:
                         f'than the ellipses of {images[-1].path}')
             raise FddbFormatError(path, i + 1,
                                   f'expected an image path, got {lines[i]!r}{hint}')
+        check_image_path_inside(path, i + 1, text, IMAGES_DIR, FddbFormatError)
         image = FddbImage(path=text, fold=fold, source=str(path), line=i + 1)
         count = read_face_count(lines, path, i + 1, text, FddbFormatError)
         count_line = i = i + 2

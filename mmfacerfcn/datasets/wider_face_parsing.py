@@ -4,8 +4,9 @@ The JSON layout is the contract in ``docs/wider_face_coco_format.md``; the
 training dataset (mmdet ``CocoDataset``) and ``WiderFaceMetric`` both read it, so
 the field names here must follow that document.
 
-This module imports neither mmdet nor the rest of :mod:`mmfacerfcn`, so it can
-be loaded and tested on its own (``mmfacerfcn/__init__.py`` imports mmdet).
+This module imports neither mmdet nor the rest of :mod:`mmfacerfcn` (only the
+standard-library helpers of :mod:`mmfacerfcn.utils.output_paths`), so it can be
+loaded and tested on its own (``mmfacerfcn/__init__.py`` imports mmdet).
 
 Typical use (what ``data_converters/wider_face_to_coco.py`` does)::
 
@@ -23,6 +24,8 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, U
 import mmengine
 import scipy.io
 from PIL import Image, UnidentifiedImageError
+
+from ..utils.output_paths import escape_reason
 
 PathLike = Union[str, os.PathLike]
 
@@ -142,9 +145,33 @@ def _read_lines(path: Path, error_cls: type) -> List[str]:
     return lines
 
 
+def check_image_path_inside(path: Path, line_no: int, name: str,
+                            folder: str, error_cls: type) -> None:
+    """Refuse an image path of a list file that would leave the image folder.
+
+    Args:
+        path (Path): The list file, for the error.
+        line_no (int): 1-based line of ``name`` in ``path``.
+        name (str): The image path as written (relative to ``folder``).
+        folder (str): The image folder it is joined to, for the error.
+        error_cls (type): :class:`AnnotationFormatError` subclass to raise.
+
+    Raises:
+        AnnotationFormatError: ``file:line: image path ... is an absolute
+            path`` (or ``has a '..' component``).
+    """
+    reason = escape_reason(name)
+    if reason is not None:
+        raise error_cls(
+            path, line_no, f'image path {name!r} {reason}: images must lie '
+            f'inside {folder}')
+
+
 def _parse_image_path(path: Path, line_no: int, text: str) -> str:
     """Check an ``<event>/<name>.jpg`` line and return it stripped."""
     name = text.strip()
+    check_image_path_inside(path, line_no, name, 'WIDER_<split>/images',
+                            WiderFormatError)
     if not _IMAGE_PATH_RE.match(name):
         raise WiderFormatError(
             path, line_no, f"expected an image path '<event>/<name>.jpg', got "
@@ -215,7 +242,8 @@ def parse_wider_gt(gt_file: PathLike) -> List[WiderImage]:
 
     Raises:
         WiderFormatError: With the file and line of the first problem: missing
-            file, a path line that is not ``<event>/<name>.jpg``, a duplicate
+            file, a path line that is not ``<event>/<name>.jpg`` or that would
+            leave the image folder (absolute, or with ``..``), a duplicate
             image, a count that is not a non-negative integer or that does not
             match the face lines that follow, a face line with another number of
             fields than 10 or with a non-integer field, or a count of 0 not
@@ -294,7 +322,8 @@ def parse_wider_filelist(list_file: PathLike) -> List[WiderImage]:
         list[WiderImage]: The images in file order, without faces.
 
     Raises:
-        WiderFormatError: Missing or empty file, a malformed or duplicate path.
+        WiderFormatError: Missing or empty file, a malformed or duplicate
+            path, or one that would leave the image folder.
     """
     path = Path(list_file)
     images = []

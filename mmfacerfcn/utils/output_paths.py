@@ -1,17 +1,28 @@
-"""Refuse an output path that would overwrite a tool's own input.
+"""Refuse paths that would write where a tool must not write.
+
+Two checks: an output path that would overwrite the tool's own input
+(:func:`check_output_not_input`), and a relative name read from a file (an
+image path in an annotation file, an image key turned into a submission file
+name) that would leave the folder it is joined to (:func:`escape_reason`,
+:func:`join_inside`).
 
 Standard library only: the evaluation CLI and the converters use it where
 nothing but numpy and scipy may be installed.
 """
+import ntpath
 import os
 import os.path as osp
-from typing import Iterable, Union
+from typing import Iterable, Optional, Union
 
 PathLike = Union[str, os.PathLike]
 
 
 class OutputOverwritesInputError(ValueError):
     """An output path that is an input file or lies in an input folder."""
+
+
+class PathEscapesFolderError(ValueError):
+    """A relative name that, joined to its folder, would name a path outside."""
 
 
 def _is_same_file(a: PathLike, b: PathLike) -> bool:
@@ -53,3 +64,49 @@ def check_output_not_input(out: PathLike, files: Iterable[PathLike] = (),
             raise OutputOverwritesInputError(
                 f'{out}: lies inside the input folder {folder}; write the '
                 'output elsewhere')
+
+
+def escape_reason(name: str) -> Optional[str]:
+    """Why ``name``, joined to a folder, would not stay inside that folder.
+
+    The check is on the text alone, with ``/`` and ``\\`` both taken as
+    separators (annotation files are also written on Windows): an absolute
+    path (``/x``, ``\\x``, ``C:x``) leaves any folder, and so may a ``..``
+    component, which is refused wherever it stands (``a/../b`` is no name an
+    annotation file needs). Symbolic links inside the folder are followed as
+    the user set them up.
+
+    Args:
+        name (str): A relative path read from a file.
+
+    Returns:
+        str | None: ``'is an absolute path'`` or ``"has a '..' component"``;
+        None when ``name`` stays inside.
+    """
+    if name.startswith(('/', '\\')) or ntpath.splitdrive(name)[0]:
+        return 'is an absolute path'
+    if '..' in name.replace('\\', '/').split('/'):
+        return "has a '..' component"
+    return None
+
+
+def join_inside(folder: PathLike, name: str) -> str:
+    """``folder`` joined with the relative ``name``, refused if it would leave.
+
+    Args:
+        folder (str | PathLike): The folder everything must stay in.
+        name (str): A relative path with ``/`` separators (e.g. an image key
+            ``"<event>/<name>"`` plus its extension).
+
+    Returns:
+        str: The joined path.
+
+    Raises:
+        PathEscapesFolderError: Naming ``name``, ``folder`` and the reason
+            (see :func:`escape_reason`).
+    """
+    reason = escape_reason(name)
+    if reason is not None:
+        raise PathEscapesFolderError(
+            f'{name!r} {reason}: it would lie outside {folder}')
+    return osp.join(folder, *name.split('/'))

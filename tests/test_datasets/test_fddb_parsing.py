@@ -111,3 +111,27 @@ def test_missing_fold_and_image(tmp_path: Path) -> None:
     with pytest.raises(FddbFormatError,
                        match=r'FDDB-fold-01-ellipseList\.txt:4: image not found'):
         convert_fddb(tmp_path)
+
+
+@pytest.mark.parametrize('image_path, reason', [
+    ('../secret/img_1', "has a '..' component"),
+    ('2002/../../img_1', "has a '..' component"),
+    ('/etc/img_1', 'is an absolute path'),
+])
+def test_image_path_leaving_original_pics_is_refused(
+        tmp_path: Path, image_path: str, reason: str) -> None:
+    write_fddb(tmp_path)
+    # The image exists where the path points: before the check the converter
+    # read it from outside originalPics/.
+    if not image_path.startswith('/'):
+        outside = tmp_path / 'originalPics' / f'{image_path}.jpg'
+        outside.parent.mkdir(parents=True, exist_ok=True)
+        Image.new('RGB', (8, 8)).save(outside)
+    fold = tmp_path / 'FDDB-folds' / 'FDDB-fold-02-ellipseList.txt'
+    fold.write_text(f'2003/01/01/big/img_7\n0\n{image_path}\n1\n'
+                    '3 2 0 4 4 1\n')
+    with pytest.raises(FddbFormatError) as info:
+        convert_fddb(tmp_path)
+    assert str(info.value) == (
+        f'{fold}:3: image path {image_path!r} {reason}: images must lie inside '
+        'originalPics')

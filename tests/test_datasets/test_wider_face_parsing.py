@@ -12,6 +12,7 @@ from mmfacerfcn.datasets.wider_face_parsing import (
     convert_wider,
     dump_json_atomic,
     format_summary,
+    parse_wider_filelist,
     parse_wider_gt,
     read_wider_val_subsets,
 )
@@ -254,3 +255,40 @@ def test_dump_json_atomic(tmp_path: Path) -> None:
         dump_json_atomic({'a': object()}, bad)
     assert not bad.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ['sub']
+
+
+@pytest.mark.parametrize('image_path, reason', [
+    ('../x/y.jpg', "has a '..' component"),
+    ('../y.jpg', "has a '..' component"),  # a valid '<event>/<name>.jpg'
+    ('0--A/../../y.jpg', "has a '..' component"),
+    ('/tmp/x/y.jpg', 'is an absolute path'),
+    ('\\x\\y.jpg', 'is an absolute path'),
+    ('C:/x/y.jpg', 'is an absolute path'),
+])
+def test_image_path_leaving_the_image_folder_is_refused(
+        tmp_path: Path, image_path: str, reason: str) -> None:
+    for name, parse in (('wider_face_val_bbx_gt.txt', parse_wider_gt),
+                        ('wider_face_test_filelist.txt',
+                         parse_wider_filelist)):
+        list_file = tmp_path / name
+        body = f'1\n{FACE}\n' if parse is parse_wider_gt else ''
+        list_file.write_text(f'0--A/a.jpg\n{body}{image_path}\n{body}')
+        line = 4 if parse is parse_wider_gt else 2
+        with pytest.raises(WiderFormatError) as info:
+            parse(list_file)
+        assert (info.value.file, info.value.line) == (str(list_file), line)
+        assert str(info.value) == (
+            f'{list_file}:{line}: image path {image_path!r} {reason}: images '
+            'must lie inside WIDER_<split>/images')
+
+
+def test_convert_does_not_read_an_image_outside_the_root(
+        wider_root: Path) -> None:
+    # The image exists, one folder above WIDER_train/images: before the check
+    # the converter read it and wrote '../outside.jpg' into the JSON.
+    Image.new('RGB', (8, 8)).save(wider_root / 'WIDER_train' / 'outside.jpg')
+    gt_file = wider_root / 'wider_face_split' / 'wider_face_train_bbx_gt.txt'
+    gt_file.write_text(gt_text(ENTRIES) + f'../outside.jpg\n1\n{FACE}\n')
+    with pytest.raises(WiderFormatError,
+                       match=r"_gt\.txt:13: image path '\.\./outside\.jpg' has"):
+        convert_wider(wider_root, 'train')

@@ -1,4 +1,6 @@
 """WiderFaceMetric through MMEngine's metric interface."""
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -8,6 +10,7 @@ import mmfacerfcn.evaluation  # noqa: F401  (registers WiderFaceMetric)
 from mmfacerfcn.evaluation.functional.wider_submission import (
     read_submission_dir,
 )
+from mmfacerfcn.utils.output_paths import PathEscapesFolderError
 
 
 def data_sample(tiny_wider, key, pred_xywh, with_id=True):
@@ -139,3 +142,34 @@ def test_needs_ground_truth():
         METRICS.build(dict(type='WiderFaceMetric'))
     with pytest.raises(ValueError, match='outfile_prefix'):
         METRICS.build(dict(type='WiderFaceMetric', format_only=True))
+
+
+@pytest.mark.parametrize('img_path, file_name', [
+    ('WIDER_test/images/../evil.jpg', None),  # key '../evil' from img_path
+    ('/data/x.jpg', '../../evil.jpg'),  # key '../evil' from ann_file
+])
+def test_format_only_writes_nothing_outside_outfile_prefix(
+        tmp_path, img_path, file_name):
+    ann_file = None
+    if file_name is not None:
+        ann_file = tmp_path / 'test.json'
+        ann_file.write_text(json.dumps(dict(images=[
+            dict(id=1, file_name='3--Riot/3_Riot_1.jpg'),
+            dict(id=2, file_name=file_name)])))
+        ann_file = str(ann_file)
+    out_dir = tmp_path / 'run' / 'out'
+    metric = METRICS.build(dict(type='WiderFaceMetric', format_only=True,
+                                ann_file=ann_file,
+                                outfile_prefix=str(out_dir)))
+    good = dict(img_id=1, img_path='WIDER_test/images/3--Riot/3_Riot_1.jpg',
+                pred_instances=dict(bboxes=torch.tensor([[1., 2., 5., 8.]]),
+                                    scores=torch.tensor([0.25])))
+    bad = dict(good, img_id=2, img_path=img_path)
+    metric.process({}, [good, bad])
+    with pytest.raises(PathEscapesFolderError,
+                       match=r"image key '\.\./evil': '\.\./evil\.txt' has a "
+                       rf"'\.\.' component: it would lie outside {out_dir}"):
+        metric.evaluate(2)
+    # Checked before the first file: nothing outside, not even the good one.
+    assert [p.name for p in tmp_path.rglob('*')] == (
+        ['test.json'] if ann_file else [])

@@ -132,6 +132,7 @@ def test_several_inputs_in_one_run(tmp_path, checkpoint):
         record = json.loads((tmp_path / 'out' / f'{name}.json').read_text())
         check_record(record, *shape)
     assert out.stdout.count(' faces -> ') == 3
+    assert '3 done, 0 skipped' in out.stdout
 
 
 def test_inputs_with_the_same_output_name_are_refused(tmp_path, checkpoint):
@@ -184,3 +185,47 @@ def test_partial_checkpoint_only_when_allowed(tmp_path, checkpoint):
                 str(tmp_path / 'out'), '--allow-partial-checkpoint')
     assert out.returncode == 0, out.stderr[-3000:]
     assert (tmp_path / 'out' / 'img.json').exists()
+
+
+def test_unreadable_images_are_skipped_and_the_rest_done(tmp_path, checkpoint):
+    photo = cv2.resize(cv2.imread(PHOTO), (96, 112))
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    cv2.imwrite(str(folder / 'a.jpg'), photo)
+    (folder / 'b.jpg').write_bytes(b'not a jpeg at all\n' * 8)
+    # OpenCV decodes a truncated JPEG silently, with grey rows.
+    data = cv2.imencode('.jpg', photo)[1].tobytes()
+    (folder / 'c.jpg').write_bytes(data[:len(data) // 2])
+    cv2.imwrite(str(folder / 'd.jpg'), photo[:, ::-1])
+    out = infer(str(folder), '--checkpoint', checkpoint, '--out-dir',
+                str(tmp_path / 'out'), '--score-thr', '0')
+    assert out.returncode == 1, out.stderr[-3000:]
+    for name in ('a', 'd'):
+        record = json.loads((tmp_path / 'out' / f'{name}.json').read_text())
+        check_record(record, 112, 96)
+    assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == [
+        'a.jpg', 'a.json', 'd.jpg', 'd.json']
+    bad, truncated = folder / 'b.jpg', folder / 'c.jpg'
+    assert f'{bad}: skipped: cannot be read as an image' in out.stderr
+    assert (f'{truncated}: skipped: damaged image file: image file is '
+            'truncated') in out.stderr
+    assert (f'infer: error: 2 done, 2 skipped: {bad}, {truncated}'
+            in out.stderr)
+
+
+def test_video_without_frames_leaves_no_output(tmp_path, checkpoint):
+    empty = tmp_path / 'empty.avi'  # a valid container holding no frame
+    writer = cv2.VideoWriter(str(empty), cv2.VideoWriter_fourcc(*'MJPG'),
+                             5.0, (64, 64))
+    writer.release()
+    assert empty.stat().st_size > 0
+    zero = tmp_path / 'zero.mp4'  # not even a container
+    zero.write_bytes(b'')
+    out = infer(str(empty), str(zero), PHOTO, '--checkpoint', checkpoint,
+                '--out-dir', str(tmp_path / 'out'))
+    assert out.returncode == 1, out.stderr[-3000:]
+    assert f'{empty}: skipped: holds no frame that can be read' in out.stderr
+    assert f'{zero}: skipped: cannot be opened as a video' in out.stderr
+    assert '1 done, 2 skipped' in out.stderr
+    assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == [
+        'grace_hopper.jpg', 'grace_hopper.json']

@@ -1,11 +1,18 @@
-"""check_output_not_input: inputs by path, link or inode; folders by tree."""
+"""check_output_not_input: inputs by path, link or inode; folders by tree.
+
+escape_reason / join_inside: names read from files stay in their folder.
+"""
 import os
+import re
 
 import pytest
 
 from mmfacerfcn.utils.output_paths import (
     OutputOverwritesInputError,
+    PathEscapesFolderError,
     check_output_not_input,
+    escape_reason,
+    join_inside,
 )
 
 
@@ -46,3 +53,27 @@ def test_other_paths_pass(tree):
     check_output_not_input(tree / 'images2' / 'out.json',
                            folders=[tree / 'images'])
     check_output_not_input(tree / 'gt.txt.json', files=[tree / 'gt.txt'])
+
+
+@pytest.mark.parametrize('name, reason', [
+    ('../a.txt', "has a '..' component"),
+    ('event/../../a.txt', "has a '..' component"),
+    ('event\\..\\..\\a.txt', "has a '..' component"),
+    ('/tmp/a.txt', 'is an absolute path'),
+    ('\\\\server\\share\\a.txt', 'is an absolute path'),
+    ('C:\\a.txt', 'is an absolute path'),
+    ('C:a.txt', 'is an absolute path'),
+])
+def test_names_leaving_their_folder(tmp_path, name, reason):
+    assert escape_reason(name) == reason
+    with pytest.raises(PathEscapesFolderError,
+                       match=f'{re.escape(repr(name))} {reason}: it would lie '
+                       f'outside {tmp_path}'):
+        join_inside(tmp_path, name)
+
+
+def test_names_staying_inside(tmp_path):
+    for name in ('event/a.txt', 'a.txt', 'event/...txt', './a..b.txt'):
+        assert escape_reason(name) is None
+    assert join_inside(tmp_path, 'event/a.txt') == str(
+        tmp_path / 'event' / 'a.txt')

@@ -18,6 +18,8 @@ from typing import Dict, Iterable, Mapping, Optional
 
 import numpy as np
 
+from ...utils.output_paths import PathEscapesFolderError, join_inside
+
 
 class SubmissionFormatError(ValueError):
     """A submission file breaks the format; the message names file and line."""
@@ -41,6 +43,15 @@ def bbox_xyxy_to_wider_xywh(bboxes: np.ndarray) -> np.ndarray:
     boxes = np.asarray(bboxes, dtype=np.float64).reshape(-1, 4).copy()
     boxes[:, 2:] -= boxes[:, :2]
     return boxes
+
+
+def _submission_path(root: str, key: str) -> str:
+    """``<root>/<event>/<name>.txt``, refused when the key would leave root."""
+    try:
+        return join_inside(root, key + '.txt')
+    except PathEscapesFolderError as err:
+        raise PathEscapesFolderError(
+            f'submission file of image key {key!r}: {err}') from None
 
 
 def _fmt(value: float) -> str:
@@ -69,14 +80,22 @@ def write_submission_dir(out_dir: str,
                          preds: Mapping[str, np.ndarray]) -> None:
     """Write ``<out_dir>/<event>/<name>.txt`` for every image.
 
+    Every file name is checked before the first one is written, so a key
+    that would leave ``out_dir`` writes nothing at all.
+
     Args:
         out_dir (str): root folder, created if needed.
         preds (Mapping[str, np.ndarray]): image key ``"<event>/<name>"`` to an
             array of shape (N, 5), ``x y w h score``; N may be 0 (the file is
             still written, with count 0).
+
+    Raises:
+        PathEscapesFolderError: a key is absolute or has a ``..`` component
+            (from an ``img_path`` or an annotation ``file_name``), naming it.
     """
+    paths = {key: _submission_path(out_dir, key) for key in preds}
     for key, pred in preds.items():
-        path = osp.join(out_dir, *key.split('/')) + '.txt'
+        path = paths[key]
         os.makedirs(osp.dirname(path), exist_ok=True)
         with open(path, 'w', encoding='utf-8') as f:
             f.write(format_submission(key.split('/')[-1], pred))
@@ -167,9 +186,10 @@ def read_submission_dir(
 
     Raises:
         SubmissionFormatError: a file is malformed.
+        PathEscapesFolderError: a key would name a file outside ``pred_dir``.
     """
     preds = {}
     for key in keys:
-        path = osp.join(pred_dir, *key.split('/')) + '.txt'
+        path = _submission_path(pred_dir, key)
         preds[key] = read_submission(path) if osp.isfile(path) else None
     return preds

@@ -49,8 +49,10 @@ class WiderFaceMetric(BaseMetric):
             ``img_path`` (``<event>/<name>``).
         outfile_prefix (str, optional): folder where the predictions of every
             processed image are written in the submission format,
-            ``<outfile_prefix>/<event>/<name>.txt``. Defaults to None (none
-            written).
+            ``<outfile_prefix>/<event>/<name>.txt``; an image whose
+            ``<event>/<name>`` would leave the folder (``..`` in ``img_path``
+            or in the annotation's ``file_name``) is an error raised before
+            any file is written. Defaults to None (none written).
         pr_curve_file (str, optional): PNG path for the three
             precision-recall curves. Defaults to None (none drawn).
         format_only (bool): only write the submission files (e.g. for the
