@@ -13,6 +13,7 @@ from mmfacerfcn.testing.batches import CONFIGS, train_step_and_predict
 
 RFCN = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
 FRCNN = osp.join(CONFIGS, 'faster_rcnn', 'faster_rcnn_r18_dc5_wider-sample.py')
+RES5 = osp.join(CONFIGS, 'ablations', 'face_rfcn_r18_res5_wider-sample.py')
 
 
 def build(path):
@@ -22,7 +23,7 @@ def build(path):
     return model
 
 
-@pytest.mark.parametrize('path', [RFCN, FRCNN], ids=osp.basename)
+@pytest.mark.parametrize('path', [RFCN, FRCNN, RES5], ids=osp.basename)
 def test_builds_trains_one_step_and_predicts(path):
     train_step_and_predict(build(path))
 
@@ -65,3 +66,21 @@ def test_ohem_warmup_ablation_changes_only_the_sampler_schedule():
                                         type='OHEMSampler')
     others = [h for h in ablation.custom_hooks if h not in switch]
     assert others == base.custom_hooks
+
+
+def test_res5_ablation_adds_the_dilated_res5_and_nothing_else():
+    base, ablation = Config.fromfile(RFCN), Config.fromfile(RES5)
+    for key in ('train_dataloader', 'val_dataloader', 'optim_wrapper',
+                'randomness', 'custom_hooks'):
+        assert ablation[key] == base[key], key
+    assert ablation.model.rpn_head == base.model.rpn_head
+    assert ablation.model.train_cfg == base.model.train_cfg
+    model = build(RES5)
+    res5 = model.roi_head.shared_head.layer4[0]
+    assert res5.conv1.stride == (1, 1) and res5.conv1.dilation == (2, 2)
+    # The score maps read res5's 512 channels; the sample's read conv4's 256.
+    x = torch.zeros(1, 256, 4, 6)
+    assert model.roi_head.shared_head(x).shape == (1, 512, 4, 6)
+    assert model.roi_head.bbox_head.reduce.in_channels == 512
+    assert ablation.param_scheduler[1].milestones == [
+        int(0.8 * ablation.train_cfg.max_iters)]

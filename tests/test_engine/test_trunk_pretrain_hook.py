@@ -36,7 +36,7 @@ def test_backbone_learns_the_crops_and_nothing_else_changes(tmp_path):
     runner = fake_runner(tmp_path)
     before = state(runner.model)
     hook = TrunkPretrainHook(steps=40, batch_size=16, crop_size=32,
-                             log_interval=10)
+                             log_interval=10, modules=('backbone', ))
     hook.before_train(runner)
     after = state(runner.model)
     changed = {k for k in before if not torch.equal(before[k], after[k])}
@@ -73,11 +73,15 @@ def test_runs_in_a_runner_before_the_first_iteration(tmp_path):
     assert runner.iter == 1
 
 
-def test_res5_in_the_roi_head_is_pretrained_with_the_backbone(tmp_path):
+@pytest.mark.parametrize('modules',
+                         [None, ('backbone', 'roi_head.shared_head')])
+def test_res5_in_the_roi_head_is_pretrained_with_the_backbone(
+        tmp_path, modules):
+    # By default (None) the whole trunk: the backbone, then the shared head.
     runner = fake_runner(tmp_path)
     before = state(runner.model)
     hook = TrunkPretrainHook(steps=3, batch_size=4, crop_size=32,
-                             modules=('backbone', 'roi_head.shared_head'))
+                             modules=modules)
     runner.model.roi_head.eval()
     hook.before_train(runner)
     after = state(runner.model)

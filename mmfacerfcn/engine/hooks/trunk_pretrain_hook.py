@@ -51,11 +51,12 @@ class TrunkPretrainHook(Hook):
         log_interval (int): Steps between log lines. Defaults to 50.
         seed (int, optional): Seed of the crops, their jitter and the linear
             layer. Defaults to None: the runner's seed (``randomness.seed``).
-        modules (Sequence[str]): Dotted paths of the detector's modules to
-            pretrain, applied one after the other to a crop (the last output
-            of one that returns several feeds the next), e.g.
-            ``('backbone', 'roi_head.shared_head')`` for an R-FCN whose res5
-            runs in the RoI head. Defaults to ``('backbone',)``.
+        modules (Sequence[str], optional): Dotted paths of the detector's
+            modules to pretrain, applied one after the other to a crop (the
+            last output of one that returns several feeds the next). Defaults
+            to None: the backbone, then the RoI head's shared head where it
+            has one (res5 of R-FCN and of Faster R-CNN C4), so the whole
+            trunk is pretrained.
         hard_negatives (int): Background candidates scored (without
             gradient) per step; when above 0, half of a batch's background
             crops are the ones of them that the classifier takes most for a
@@ -74,12 +75,12 @@ class TrunkPretrainHook(Hook):
                  max_images: int = 1000,
                  log_interval: int = 50,
                  seed: Optional[int] = None,
-                 modules: Sequence[str] = ('backbone', ),
+                 modules: Optional[Sequence[str]] = None,
                  hard_negatives: int = 0) -> None:
         if steps < 1 or batch_size < 2:
             raise ValueError(f'steps ({steps}) must be >= 1 and batch_size '
                              f'({batch_size}) >= 2')
-        if not modules or hard_negatives < 0:
+        if (modules is not None and not modules) or hard_negatives < 0:
             raise ValueError(f'modules ({modules!r}) must name at least one '
                              f'module and hard_negatives ({hard_negatives}) '
                              'must be >= 0')
@@ -92,7 +93,7 @@ class TrunkPretrainHook(Hook):
         self.max_images = max_images
         self.log_interval = log_interval
         self.seed = seed
-        self.modules = tuple(modules)
+        self.modules = None if modules is None else tuple(modules)
         self.hard_negatives = hard_negatives
         self.history: Optional[dict] = None
 
@@ -117,7 +118,13 @@ class TrunkPretrainHook(Hook):
             return
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        chain = [model.get_submodule(path) for path in self.modules]
+        paths = self.modules
+        if paths is None:
+            paths = ('backbone', )
+            if getattr(model, 'roi_head', None) is not None and getattr(
+                    model.roi_head, 'with_shared_head', False):
+                paths += ('roi_head.shared_head', )
+        chain = [model.get_submodule(path) for path in paths]
         trunk = torch.nn.ModuleList(chain)
         device = next(trunk.parameters()).device
         preprocessor = model.data_preprocessor
