@@ -1,6 +1,6 @@
 """Pretrain the trunk on face / background crops before detection training."""
 import time
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import mmcv
 import numpy as np
