@@ -49,8 +49,8 @@ from PIL import Image, UnidentifiedImageError
 
 import mmfacerfcn  # noqa: F401  (registers our modules before any build)
 from mmfacerfcn.utils.checkpoint_fit import (
-    CheckpointMismatchError,
-    check_checkpoint_fits,
+    add_partial_checkpoint_arg,
+    exit_unless_checkpoint_fits,
 )
 from mmfacerfcn.utils.pipeline import inference_pipeline_cfg
 
@@ -81,10 +81,7 @@ def parse_args() -> argparse.Namespace:
         '--checkpoint',
         help='checkpoint file (default: last_checkpoint of the config\'s '
         'work dir)')
-    parser.add_argument(
-        '--allow-partial-checkpoint', action='store_true',
-        help='use a checkpoint that lacks weights of the model or holds them '
-        'with other shapes (those keep their random initialisation)')
+    add_partial_checkpoint_arg(parser)
     parser.add_argument('--score-thr', type=float, default=0.5,
                         help='keep detections with score >= this')
     parser.add_argument(
@@ -163,13 +160,8 @@ def build_detect(args: argparse.Namespace) -> Callable:
     if not osp.isfile(checkpoint):
         raise SystemExit(f'{checkpoint}: checkpoint not found')
     model = init_detector(cfg, checkpoint, device=args.device)
-    if not args.allow_partial_checkpoint:
-        try:
-            check_checkpoint_fits(model, checkpoint)
-        except CheckpointMismatchError as err:
-            raise SystemExit(f'error: {err}\nwith --config {args.config}; '
-                             'pass --allow-partial-checkpoint to use it '
-                             'anyway') from err
+    exit_unless_checkpoint_fits(model, checkpoint, args.config,
+                                args.allow_partial_checkpoint)
     # Every frame comes as an array: no file loading, no annotations.
     steps = inference_pipeline_cfg(cfg)
     steps[0] = dict(type='mmdet.LoadImageFromNDArray')

@@ -14,8 +14,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmfacerfcn.utils.checkpoint_fit import (
-    CheckpointMismatchError,
-    check_checkpoint_fits,
+    add_partial_checkpoint_arg,
+    exit_unless_checkpoint_fits,
 )
 from mmfacerfcn.utils.preflight import check_data
 from mmfacerfcn.utils.runner_cli import (
@@ -35,11 +35,7 @@ def parse_args() -> argparse.Namespace:
         '--tta', action='store_true',
         help='multi-scale + flip testing with the config\'s tta_pipeline, '
         'merged by its tta_model (NMS)')
-    parser.add_argument(
-        '--allow-partial-checkpoint', action='store_true',
-        help='test with a checkpoint that lacks weights of the model or '
-        'holds them with other shapes (those keep their random '
-        'initialisation)')
+    add_partial_checkpoint_arg(parser)
     add_runner_args(parser)
     return parser.parse_args()
 
@@ -68,13 +64,8 @@ def main() -> None:
     check_data(cfg, splits=('test', ))
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
               RUNNERS.build(cfg))
-    if not args.allow_partial_checkpoint:
-        try:
-            check_checkpoint_fits(runner.model, args.checkpoint)
-        except CheckpointMismatchError as err:
-            raise SystemExit(f'error: {err}\nwith config {args.config}; '
-                             'pass --allow-partial-checkpoint to use it '
-                             'anyway') from err
+    exit_unless_checkpoint_fits(runner.model, args.checkpoint, args.config,
+                                args.allow_partial_checkpoint)
     runner.test()
 
 

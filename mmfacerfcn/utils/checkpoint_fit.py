@@ -97,3 +97,33 @@ def check_checkpoint_fits(model: nn.Module, filename: str,
             f'{filename}: does not fit the model: {len(problems)} of its '
             f'{len(model_weights(model))} weights are missing or of another shape '
             f'(was it trained with another config?):\n  {listed}{more}')
+
+
+def add_partial_checkpoint_arg(parser) -> None:
+    """Add ``--allow-partial-checkpoint`` to a tool's argparse parser."""
+    parser.add_argument(
+        '--allow-partial-checkpoint', action='store_true',
+        help='use a checkpoint that lacks weights of the model or holds them '
+        'with other shapes (those keep their random initialisation)')
+
+
+def exit_unless_checkpoint_fits(model: nn.Module, filename: str, config: str,
+                                allow_partial: bool) -> None:
+    """The tools' check: :func:`check_checkpoint_fits`, as an exit message.
+
+    Args:
+        model (nn.Module): The built model.
+        filename (str): Its checkpoint.
+        config (str): The config file, named in the message.
+        allow_partial (bool): ``--allow-partial-checkpoint``: skip the check.
+
+    Raises:
+        SystemExit: Naming the mismatched keys and the way to override.
+    """
+    if allow_partial:
+        return
+    try:
+        check_checkpoint_fits(model, filename)
+    except CheckpointMismatchError as err:
+        raise SystemExit(f'error: {err}\nwith config {config}; pass '
+                         '--allow-partial-checkpoint to use it anyway') from err

@@ -17,14 +17,24 @@ def run_main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
     return info.value.code
 
 
-def test_fddb_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                  capsys: pytest.CaptureFixture) -> None:
+def make_fddb_root(tmp_path: Path):
+    """One fold file with one face and its 40 x 30 image, under ``tmp_path``.
+
+    Returns:
+        tuple[Path, Path]: The fold file and the image.
+    """
     fold = tmp_path / 'FDDB-folds' / 'FDDB-fold-04-ellipseList.txt'
     fold.parent.mkdir()
     fold.write_text('2002/07/19/big/img_1\n1\n8 4 0 20 20  1\n')
     image = tmp_path / 'originalPics' / '2002/07/19/big/img_1.jpg'
     image.parent.mkdir(parents=True)
     Image.new('RGB', (40, 30)).save(image)
+    return fold, image
+
+
+def test_fddb_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                  capsys: pytest.CaptureFixture) -> None:
+    fold, image = make_fddb_root(tmp_path)
     out = tmp_path / 'fddb.json'
     assert run_main(monkeypatch, tmp_path, out, '--no-progress') == 0
     coco = json.loads(out.read_text())
@@ -44,12 +54,7 @@ def test_fddb_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_fddb_cli_refuses_to_write_into_its_input(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture, target: str) -> None:
-    fold = tmp_path / 'FDDB-folds' / 'FDDB-fold-04-ellipseList.txt'
-    fold.parent.mkdir()
-    fold.write_text('2002/07/19/big/img_1\n1\n8 4 0 20 20  1\n')
-    image = tmp_path / 'originalPics' / '2002/07/19/big/img_1.jpg'
-    image.parent.mkdir(parents=True)
-    Image.new('RGB', (40, 30)).save(image)
+    fold, image = make_fddb_root(tmp_path)
     out = {'fold': fold, 'image': image,
            'new_in_folds': fold.parent / 'fddb.json'}[target]
     before = {p: p.read_bytes() for p in (fold, image)}
