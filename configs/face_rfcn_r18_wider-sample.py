@@ -41,7 +41,7 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(
     ann_file=data_root + 'annotations/wider_face_val.json',
-    pr_curve_file='work_dirs/face_rfcn_r18_wider-sample/pr_curves.png')
+    pr_curve_file='pr_curves.png')  # in the work dir
 test_evaluator = val_evaluator
 
 tta_pipeline = [

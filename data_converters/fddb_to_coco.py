@@ -11,10 +11,6 @@ from pathlib import Path
 
 from mmfacerfcn.datasets.fddb_parsing import FOLDS_DIR, IMAGES_DIR, convert_fddb
 from mmfacerfcn.datasets.wider_face_parsing import run_conversion
-from mmfacerfcn.utils.output_paths import (
-    OutputOverwritesInputError,
-    check_output_not_input,
-)
 
 
 def parse_args() -> argparse.Namespace:
@@ -39,20 +35,15 @@ def main() -> int:
 
     Returns:
         int: The exit status (0 on success, 1 on a malformed input or an
-        output path inside the fold or image folders).
+        output path inside the fold or image folders or that cannot be
+        written).
     """
     args = parse_args()
     root = Path(args.root)
-    try:
-        check_output_not_input(args.out,
-                               folders=[root / FOLDS_DIR, root / IMAGES_DIR])
-    except OutputOverwritesInputError as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 1
     return run_conversion(
         lambda: convert_fddb(args.root, args.folds,
                              progress=not args.no_progress),
-        args.out, 'FDDB')
+        args.out, 'FDDB', input_folders=[root / FOLDS_DIR, root / IMAGES_DIR])
 
 
 if __name__ == '__main__':

@@ -21,10 +21,6 @@ from mmfacerfcn.datasets.wider_face_parsing import (
     convert_wider,
     run_conversion,
 )
-from mmfacerfcn.utils.output_paths import (
-    OutputOverwritesInputError,
-    check_output_not_input,
-)
 
 
 def parse_args() -> argparse.Namespace:
@@ -63,19 +59,14 @@ def main() -> int:
 
     Returns:
         int: The exit status (0 on success, 1 on a malformed input or an
-        output path that would overwrite an input).
+        output path that would overwrite an input or cannot be written).
     """
     args = parse_args()
     files, folders = split_inputs(args.root, args.split)
-    try:
-        check_output_not_input(args.out, files, folders)
-    except OutputOverwritesInputError as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 1
     return run_conversion(
         lambda: convert_wider(args.root, args.split,
                               progress=not args.no_progress),
-        args.out, f'WIDER FACE {args.split}')
+        args.out, f'WIDER FACE {args.split}', files, folders)
 
 
 if __name__ == '__main__':

@@ -48,9 +48,17 @@ from mmengine.config import Config
 from PIL import Image, UnidentifiedImageError
 
 import mmfacerfcn  # noqa: F401  (registers our modules before any build)
+from mmfacerfcn.utils.checkpoint_files import exit_unless_checkpoint_complete
 from mmfacerfcn.utils.checkpoint_fit import (
     add_partial_checkpoint_arg,
     exit_unless_checkpoint_fits,
+)
+from mmfacerfcn.utils.input_files import load_image_fully
+from mmfacerfcn.utils.output_paths import (
+    OutputPathError,
+    OutputWriteError,
+    check_output_folder,
+    write_atomic,
 )
 from mmfacerfcn.utils.pipeline import inference_pipeline_cfg
 
@@ -159,6 +167,7 @@ def build_detect(args: argparse.Namespace) -> Callable:
     checkpoint = args.checkpoint or default_checkpoint(cfg)
     if not osp.isfile(checkpoint):
         raise SystemExit(f'{checkpoint}: checkpoint not found')
+    exit_unless_checkpoint_complete(checkpoint)
     model = init_detector(cfg, checkpoint, device=args.device)
     exit_unless_checkpoint_fits(model, checkpoint, args.config,
                                 args.allow_partial_checkpoint)
@@ -187,8 +196,9 @@ def read_image(path: str) -> np.ndarray:
 
     OpenCV decodes a truncated JPEG without an error: libjpeg only prints a
     warning and fills the missing rows grey, and the model would detect on
-    that. Pillow raises instead, so a JPEG is decoded by it once more (other
-    formats OpenCV already refuses when truncated).
+    that. Pillow raises instead, so the image is decoded by it once more
+    (:func:`~mmfacerfcn.utils.input_files.load_image_fully`, the converters'
+    check too).
 
     Args:
         path (str): The image file.
@@ -203,14 +213,21 @@ def read_image(path: str) -> np.ndarray:
     if image is None:
         raise SkippedInput('cannot be read as an image')
     try:
-        with Image.open(path) as pil:
-            if pil.format == 'JPEG':
-                pil.load()
+        load_image_fully(path)
     except (UnidentifiedImageError, Image.DecompressionBombError):
         pass  # a format or a size only OpenCV takes: trust its decoding
-    except (OSError, SyntaxError, ValueError) as err:
+    except OSError as err:
         raise SkippedInput(f'damaged image file: {err}') from err
     return image
+
+
+def write_json(record: Dict, out_json: str) -> None:
+    """Write one result JSON all or nothing.
+
+    Raises:
+        OutputWriteError: It cannot be written (disk full...), naming it.
+    """
+    write_atomic(out_json, lambda f: json.dump(record, f))
 
 
 def infer_image(path: str, out_dir: str, detect: Callable) -> None:
@@ -226,11 +243,10 @@ def infer_image(path: str, out_dir: str, detect: Callable) -> None:
     if osp.exists(out_image) and osp.samefile(out_image, path):
         raise SystemExit(f'{out_dir}: is the input folder; pick another '
                          '--out-dir')
-    cv2.imwrite(out_image, drawn[..., ::-1])
+    if not cv2.imwrite(out_image, drawn[..., ::-1]):
+        raise OutputWriteError(f'{out_image}: cannot write')
     record = dict(image=path, **to_record(sample, *image.shape[:2]))
-    out_json = osp.join(out_dir, osp.splitext(name)[0] + '.json')
-    with open(out_json, 'w') as f:
-        json.dump(record, f)
+    write_json(record, osp.join(out_dir, osp.splitext(name)[0] + '.json'))
     print(f'{path}: {len(record["scores"])} faces -> {out_image}')
 
 
@@ -279,9 +295,8 @@ def infer_video(path: str, out_dir: str, detect: Callable) -> None:
         writer.release()
     finally:
         capture.release()
-    with open(osp.join(out_dir, stem + '.json'), 'w') as f:
-        json.dump(dict(video=path, fps=fps, width=width, height=height,
-                       frames=frames), f)
+    write_json(dict(video=path, fps=fps, width=width, height=height,
+                    frames=frames), osp.join(out_dir, stem + '.json'))
     print(f'{path}: {len(frames)} frames -> {out_video}')
 
 
@@ -291,10 +306,19 @@ def main() -> int:
     Returns:
         int: The exit status: 0, or 1 when an input was skipped (after all the
         others were processed).
+
+    Raises:
+        SystemExit: With a one-line message, when ``--out-dir`` cannot be
+            written (checked before the model is built) or an output fails
+            to be written (e.g. a full disk).
     """
     args = parse_args()
     paths = [path for given in args.inputs for path in list_inputs(given)]
     check_output_names(paths)
+    try:
+        check_output_folder(args.out_dir)
+    except OutputPathError as err:
+        raise SystemExit(f'infer: error: {err}') from None
     detect = build_detect(args)
     os.makedirs(args.out_dir, exist_ok=True)
     skipped = []
@@ -306,6 +330,8 @@ def main() -> int:
         except SkippedInput as err:
             print(f'{path}: skipped: {err}', file=sys.stderr)
             skipped.append(path)
+        except OutputPathError as err:
+            raise SystemExit(f'infer: error: {err}') from None
     summary = f'{len(paths) - len(skipped)} done, {len(skipped)} skipped'
     if skipped:
         print(f'infer: error: {summary}: {", ".join(skipped)}',

@@ -13,6 +13,7 @@ import argparse
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from mmfacerfcn.utils.checkpoint_files import exit_unless_checkpoint_complete
 from mmfacerfcn.utils.checkpoint_fit import (
     add_partial_checkpoint_arg,
     exit_unless_checkpoint_fits,
@@ -44,6 +45,7 @@ def main() -> None:
     args = parse_args()
     cfg = load_runner_cfg(args)
     init_dist_without_gpu(cfg)
+    exit_unless_checkpoint_complete(args.checkpoint)
     cfg.load_from = args.checkpoint
     if args.show_dir:
         vis = cfg.default_hooks.visualization

@@ -9,6 +9,10 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 
 from mmfacerfcn.engine.runner import SafeResumeRunner
+from mmfacerfcn.utils.checkpoint_files import (
+    CheckpointWriteError,
+    IncompleteCheckpointError,
+)
 from mmfacerfcn.utils.preflight import check_data, missing_pretrained
 from mmfacerfcn.utils.runner_cli import (
     add_runner_args,
@@ -69,6 +73,10 @@ def main() -> None:
             'text stored in the checkpoint')
     try:
         runner.train()
+    except (IncompleteCheckpointError, CheckpointWriteError) as err:
+        # A damaged checkpoint to load, or one that could not be written:
+        # the message names the file; the traceback would only bury it.
+        raise SystemExit(f'error: {err}') from err
     except URLError as err:
         if not missing:
             raise

@@ -31,5 +31,5 @@ param_scheduler = [
 ]
 default_hooks = dict(checkpoint=dict(interval=max_iters))
 val_evaluator = dict(
-    pr_curve_file='work_dirs/face_rfcn_r18_res5_wider-sample/pr_curves.png')
+    pr_curve_file='pr_curves.png')  # in the work dir
 test_evaluator = val_evaluator

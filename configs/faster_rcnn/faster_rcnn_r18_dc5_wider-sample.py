@@ -34,5 +34,5 @@ model = dict(
             loss_cls={{_base_.model.roi_head.bbox_head.loss_cls}},
             loss_bbox={{_base_.model.roi_head.bbox_head.loss_bbox}})))
 val_evaluator = dict(
-    pr_curve_file='work_dirs/faster_rcnn_r18_dc5_wider-sample/pr_curves.png')
+    pr_curve_file='pr_curves.png')  # in the work dir
 test_evaluator = val_evaluator

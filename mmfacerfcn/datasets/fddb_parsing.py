@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import mmengine
 
+from ..utils.input_files import read_text_lines
 from .wider_face_parsing import (
     FACE_CATEGORY,
     AnnotationFormatError,
@@ -36,6 +37,9 @@ FOLD_FILE = 'FDDB-fold-{:02d}-ellipseList.txt'
 _FOLD_RE = re.compile(r'^FDDB-fold-(\d+)-ellipseList\.txt$')
 ELLIPSE_FIELDS = ('major_axis_radius', 'minor_axis_radius', 'angle', 'center_x',
                   'center_y', '1')
+# Larger radii or centres (in pixels) than any photograph has are a damaged
+# file, not a face; the bound also keeps the box arithmetic finite.
+MAX_ELLIPSE_PIXELS = 1e6
 
 
 class FddbFormatError(AnnotationFormatError):
@@ -81,8 +85,8 @@ def ellipse_to_bbox(ra: float, rb: float, theta: float, cx: float,
         tuple[float, float, float, float]: ``(x, y, w, h)``.
     """
     cos, sin = math.cos(theta), math.sin(theta)
-    half_w = math.sqrt((ra * cos)**2 + (rb * sin)**2)
-    half_h = math.sqrt((ra * sin)**2 + (rb * cos)**2)
+    half_w = math.hypot(ra * cos, rb * sin)
+    half_h = math.hypot(ra * sin, rb * cos)
     return cx - half_w, cy - half_h, 2 * half_w, 2 * half_h
 
 
@@ -101,14 +105,11 @@ def parse_fddb_fold(fold_file: PathLike, fold: int) -> List[FddbImage]:
             an absolute path or one with a ``..`` component (it would leave
             ``originalPics/``), a count that is not a non-negative integer or
             that does not match the lines that follow, an ellipse line without
-            6 numbers.
+            6 numbers or with a radius or centre beyond
+            ``MAX_ELLIPSE_PIXELS``, a file that is not UTF-8 text.
     """
     path = Path(fold_file)
-    if not path.is_file():
-        raise FddbFormatError(path, None, 'file not found')
-    lines = path.read_text(encoding='utf-8').splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
+    lines = read_text_lines(path, FddbFormatError)
     images: List[FddbImage] = []
     i = 0
     while i < len(lines):
@@ -143,6 +144,8 @@ def parse_fddb_fold(fold_file: PathLike, fold: int) -> List[FddbImage]:
 
 
 def _is_number(token: str) -> bool:
+    if not token.isascii():  # float() also takes '１' or '٣'
+        return False
     try:
         float(token)
     except ValueError:
@@ -169,6 +172,11 @@ def _parse_ellipse(path: Path, line_no: int,
         if value is None or not math.isfinite(value):
             raise FddbFormatError(path, line_no, f'{expected}, got {token!r}')
         values.append(value)
+    for name, value in zip(ELLIPSE_FIELDS, values[:5]):
+        if name != 'angle' and abs(value) > MAX_ELLIPSE_PIXELS:
+            raise FddbFormatError(
+                path, line_no, f'{name} {value:g} is beyond '
+                f'{MAX_ELLIPSE_PIXELS:g} pixels: no photograph is that large')
     return tuple(values[:5])
 
 

@@ -5,8 +5,8 @@ training dataset (mmdet ``CocoDataset``) and ``WiderFaceMetric`` both read it, s
 the field names here must follow that document.
 
 This module imports neither mmdet nor the rest of :mod:`mmfacerfcn` (only the
-standard-library helpers of :mod:`mmfacerfcn.utils.output_paths`), so it can be
-loaded and tested on its own (``mmfacerfcn/__init__.py`` imports mmdet).
+base-layer helpers of :mod:`mmfacerfcn.utils`), so it can be loaded and tested
+on its own (``mmfacerfcn/__init__.py`` imports mmdet).
 
 Typical use (what ``data_converters/wider_face_to_coco.py`` does)::
 
@@ -22,10 +22,21 @@ from pathlib import Path
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
 import mmengine
-import scipy.io
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from ..utils.output_paths import escape_reason
+from ..utils.input_files import (
+    InputFileError,
+    load_image_fully,
+    load_mat,
+    read_text_lines,
+)
+from ..utils.output_paths import (
+    OutputPathError,
+    check_output_not_input,
+    check_output_writable,
+    escape_reason,
+    write_atomic,
+)
 
 PathLike = Union[str, os.PathLike]
 
@@ -50,27 +61,16 @@ FACE_CATEGORY = {'id': 1, 'name': 'face'}
 
 # "<event>/<name>.jpg": exactly one folder level, as in the official lists.
 _IMAGE_PATH_RE = re.compile(r'^[^/\s]+/[^/\s]+\.(jpg|jpeg|png)$', re.IGNORECASE)
+# Counts and face fields are ASCII integers: int() and str.isdigit() would
+# also take '²', '٣' or '1_0'.
+_COUNT_RE = re.compile(r'[0-9]+')
+_INT_RE = re.compile(r'[+-]?[0-9]+')
 
 
-class AnnotationFormatError(ValueError):
-    """An annotation file that does not follow its format.
-
-    The message reads like a compiler error (``file:line: message``) so that the
-    user can jump to the offending line.
-
-    Args:
-        file (str | PathLike): The file at fault.
-        line (int, optional): 1-based line number, or None when the problem
-            concerns the whole file (missing, unreadable, wrong structure).
-        message (str): What is wrong.
-    """
-
-    def __init__(self, file: PathLike, line: Optional[int], message: str) -> None:
-        self.file = str(file)
-        self.line = line
-        self.message = message
-        where = self.file if line is None else f'{self.file}:{line}'
-        super().__init__(f'{where}: {message}')
+class AnnotationFormatError(InputFileError):
+    """An annotation file (or an image it names) that does not follow its
+    format; the message is ``file:line: message`` (see
+    :class:`~mmfacerfcn.utils.input_files.InputFileError`)."""
 
 
 class WiderFormatError(AnnotationFormatError):
@@ -132,19 +132,6 @@ class WiderValSubsets:
     files: Dict[str, str]
 
 
-def _read_lines(path: Path, error_cls: type) -> List[str]:
-    """Read a text list file, dropping only the trailing blank lines."""
-    if not path.is_file():
-        raise error_cls(path, None, 'file not found')
-    try:
-        lines = path.read_text(encoding='utf-8').splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise error_cls(path, None, f'cannot read file: {err}') from err
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return lines
-
-
 def check_image_path_inside(path: Path, line_no: int, name: str,
                             folder: str, error_cls: type) -> None:
     """Refuse an image path of a list file that would leave the image folder.
@@ -187,15 +174,12 @@ def _parse_face_values(path: Path, line_no: int, text: str) -> List[int]:
         raise WiderFormatError(
             path, line_no, f'expected {NUM_FACE_FIELDS} integers, got '
             f'{len(tokens)} fields: {text!r}')
-    values = []
     for token in tokens:
-        try:
-            values.append(int(token))
-        except ValueError:
+        if not _INT_RE.fullmatch(token):
             raise WiderFormatError(
                 path, line_no,
-                f'expected {NUM_FACE_FIELDS} integers, got {token!r}') from None
-    return values
+                f'expected {NUM_FACE_FIELDS} integers, got {token!r}')
+    return [int(token) for token in tokens]
 
 
 def read_face_count(lines: List[str], path: Path, path_line: int, name: str,
@@ -220,7 +204,7 @@ def read_face_count(lines: List[str], path: Path, path_line: int, name: str,
         raise error_cls(path, path_line,
                         f'file ends before the face count of {name}')
     count_text = lines[count_line - 1].strip()
-    if not count_text.isdigit():
+    if not _COUNT_RE.fullmatch(count_text):
         raise error_cls(
             path, count_line,
             f'expected a face count (non-negative integer), got {count_text!r}')
@@ -250,7 +234,7 @@ def parse_wider_gt(gt_file: PathLike) -> List[WiderImage]:
             followed by the dummy line of zeros.
     """
     path = Path(gt_file)
-    lines = _read_lines(path, WiderFormatError)
+    lines = read_text_lines(path, WiderFormatError)
     images: List[WiderImage] = []
     seen: Dict[str, int] = {}
     i = 0
@@ -328,7 +312,8 @@ def parse_wider_filelist(list_file: PathLike) -> List[WiderImage]:
     path = Path(list_file)
     images = []
     seen: Dict[str, int] = {}
-    for line_no, text in enumerate(_read_lines(path, WiderFormatError), start=1):
+    for line_no, text in enumerate(read_text_lines(path, WiderFormatError),
+                                   start=1):
         file_name = _parse_image_path(path, line_no, text)
         if file_name in seen:
             raise WiderFormatError(
@@ -344,12 +329,7 @@ def parse_wider_filelist(list_file: PathLike) -> List[WiderImage]:
 
 def _load_mat(path: Path, keys: Sequence[str]) -> dict:
     """Load a MATLAB file and check that it holds ``keys``."""
-    if not path.is_file():
-        raise WiderFormatError(path, None, 'file not found')
-    try:
-        mat = scipy.io.loadmat(str(path))
-    except Exception as err:  # scipy raises several types for a bad file
-        raise WiderFormatError(path, None, f'cannot read .mat file: {err}') from err
+    mat = load_mat(path, error_cls=WiderFormatError)
     missing = [key for key in keys if key not in mat]
     if missing:
         raise WiderFormatError(path, None, f'missing variable(s) {missing}')
@@ -422,7 +402,11 @@ def read_wider_val_subsets(gt_dir: PathLike) -> WiderValSubsets:
 
 def read_image_size(image_path: PathLike, source: PathLike,
                     line: Optional[int]) -> Tuple[int, int]:
-    """Read an image's ``(width, height)`` from its header, without decoding.
+    """Decode an image completely and return its ``(width, height)``.
+
+    The whole image is decoded, not only its header, so that a truncated or
+    damaged file is refused here rather than met in training (see
+    :func:`~mmfacerfcn.utils.input_files.load_image_fully`).
 
     Args:
         image_path (str | PathLike): The image file.
@@ -433,17 +417,17 @@ def read_image_size(image_path: PathLike, source: PathLike,
         tuple[int, int]: ``(width, height)``.
 
     Raises:
-        AnnotationFormatError: The image is missing or not an image.
+        AnnotationFormatError: The image is missing, not an image, or
+            damaged (e.g. truncated).
     """
     try:
-        with Image.open(image_path) as image:
-            return image.size
+        return load_image_fully(image_path)
     except FileNotFoundError:
         raise AnnotationFormatError(source, line,
                                     f'image not found: {image_path}') from None
-    except (UnidentifiedImageError, OSError) as err:
-        raise AnnotationFormatError(source, line,
-                                    f'cannot read image {image_path}: {err}') from err
+    except (OSError, Image.DecompressionBombError) as err:
+        raise AnnotationFormatError(
+            source, line, f'cannot read image {image_path}: {err}') from None
 
 
 def clip_box(bbox: Sequence[float], width: int,
@@ -658,45 +642,48 @@ def format_summary(summary: dict) -> str:
 def dump_json_atomic(obj: dict, out_file: PathLike) -> None:
     """Write ``obj`` as JSON with :func:`mmengine.dump`, all or nothing.
 
-    The JSON goes to a temporary file in the same folder which is then renamed
-    onto ``out_file`` (atomic on POSIX), so a crash or an interrupt never leaves
-    a half-written ``out_file``.
+    See :func:`~mmfacerfcn.utils.output_paths.write_atomic`: a crash, an
+    interrupt or a full disk never leaves a half-written ``out_file``.
 
     Args:
         obj (dict): A JSON-serialisable object.
         out_file (str | PathLike): Destination; its folder is created.
+
+    Raises:
+        OutputWriteError: ``out_file`` cannot be written, naming it.
     """
-    out = Path(out_file)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f'.{out.name}.{os.getpid()}.tmp')
-    try:
-        mmengine.dump(obj, str(tmp), file_format='json')
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(out_file,
+                 lambda f: mmengine.dump(obj, f, file_format='json'))
 
 
 def run_conversion(convert: Callable[[], dict], out_file: PathLike,
-                   title: str) -> int:
-    """The converters' command-line body: convert, write, summarise.
+                   title: str, input_files: Sequence[PathLike] = (),
+                   input_folders: Sequence[PathLike] = ()) -> int:
+    """The converters' command-line body: check, convert, write, summarise.
 
     Args:
         convert (callable): Returns the COCO dict; raises
             :class:`AnnotationFormatError` on malformed input.
         out_file (str | PathLike): Where the JSON goes (written atomically).
         title (str): What was converted, for the summary's first line.
+        input_files (Sequence[str | PathLike]): Files ``convert`` reads.
+        input_folders (Sequence[str | PathLike]): Folders whose files
+            ``convert`` reads.
 
     Returns:
         int: Exit status: 0, or 1 after printing ``error: file:line: ...`` to
-        stderr for malformed input (a traceback would only hide the message).
+        stderr for malformed input, or for an output that would overwrite an
+        input or cannot be written (checked before converting; a traceback
+        would only hide the message).
     """
     try:
+        check_output_not_input(out_file, input_files, input_folders)
+        check_output_writable(out_file)
         coco = convert()
-    except AnnotationFormatError as err:
+        dump_json_atomic(coco, out_file)
+    except (AnnotationFormatError, OutputPathError) as err:
         print(f'\nerror: {err}', file=sys.stderr)
         return 1
-    dump_json_atomic(coco, out_file)
     print(f'\n{title} -> {out_file}')
     print(format_summary(coco['info']['summary']))
     return 0

@@ -1,11 +1,12 @@
 from .hooks import (
     MemoryUsageHook,
     RoISamplerSwitchHook,
+    SafeCheckpointHook,
     WeightsOnlyCheckpointHook,
 )
 from .runner import SafeResumeRunner
 
 __all__ = [
-    'MemoryUsageHook', 'RoISamplerSwitchHook', 'SafeResumeRunner',
-    'WeightsOnlyCheckpointHook'
+    'MemoryUsageHook', 'RoISamplerSwitchHook', 'SafeCheckpointHook',
+    'SafeResumeRunner', 'WeightsOnlyCheckpointHook'
 ]

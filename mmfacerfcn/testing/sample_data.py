@@ -1,9 +1,11 @@
 """Small embedded-sample datasets for tests that run the real tools."""
 import os.path as osp
-from typing import List
+from pathlib import Path
+from typing import List, Tuple
 
 import mmengine
 from mmengine.config import Config
+from PIL import Image
 
 from mmfacerfcn.datasets.wider_face_parsing import convert_wider
 from mmfacerfcn.datasets.wider_sample import make_wider_sample
@@ -26,6 +28,21 @@ def make_small_wider(root: str, num_train: int = 4, num_val: int = 2) -> str:
         mmengine.dump(convert_wider(root, split),
                       osp.join(root, 'annotations', f'wider_face_{split}.json'))
     return str(root)
+
+
+def make_fddb_root(root: Path) -> Tuple[Path, Path]:
+    """One FDDB fold file with one face and its 40 x 30 image, under ``root``.
+
+    Returns:
+        tuple[Path, Path]: The fold file and the image.
+    """
+    fold = root / 'FDDB-folds' / 'FDDB-fold-04-ellipseList.txt'
+    fold.parent.mkdir(parents=True)
+    fold.write_text('2002/07/19/big/img_1\n1\n8 4 0 20 20  1\n')
+    image = root / 'originalPics' / '2002/07/19/big/img_1.jpg'
+    image.parent.mkdir(parents=True)
+    Image.new('RGB', (40, 30)).save(image)
+    return fold, image
 
 
 def sample_cfg_options(root: str, out_dir: str) -> List[str]:

@@ -13,6 +13,8 @@ from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.runner import CheckpointLoader
 from torch import nn
 
+from .checkpoint_files import check_checkpoint_complete
+
 
 class CheckpointMismatchError(ValueError):
     """A checkpoint that lacks weights of the model or has other shapes."""
@@ -29,7 +31,11 @@ def load_state_dict_for_check(filename: str) -> Dict[str, object]:
 
     Returns:
         dict[str, Tensor]: Weight name to tensor.
+
+    Raises:
+        IncompleteCheckpointError: ``filename`` is truncated or empty.
     """
+    check_checkpoint_complete(filename)
     checkpoint = CheckpointLoader.load_checkpoint(filename, map_location='cpu')
     state = checkpoint.get('state_dict', checkpoint)
     return {re.sub(r'^module\.', '', k): v for k, v in state.items()}

@@ -25,7 +25,9 @@ def add_runner_args(parser: argparse.ArgumentParser) -> None:
 def load_runner_cfg(args: argparse.Namespace) -> Config:
     """The config of ``args.config`` with the shared arguments applied.
 
-    ``work_dir`` defaults to ``./work_dirs/<config name>`` as in mmdet.
+    ``work_dir`` defaults to ``./work_dirs/<config name>`` as in mmdet; a
+    relative ``pr_curve_file`` of the val and test evaluators is placed in
+    it (see :func:`place_outputs_in_work_dir`).
 
     Args:
         args (argparse.Namespace): Parsed arguments of :func:`add_runner_args`
@@ -44,7 +46,30 @@ def load_runner_cfg(args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    place_outputs_in_work_dir(cfg)
     return cfg
+
+
+def place_outputs_in_work_dir(cfg: Config) -> None:
+    """Join a relative ``pr_curve_file`` of each evaluator to ``work_dir``.
+
+    So the curves of a run land beside its logs and checkpoints, wherever
+    ``--work-dir`` puts them (as mmdet's visualization hook does with a
+    relative ``test_out_dir``); an absolute path is kept.
+
+    Args:
+        cfg (Config): The run's config, with ``work_dir`` set; its
+            ``val_evaluator`` and ``test_evaluator`` (a dict or a list of
+            them) are changed in place.
+    """
+    for key in ('val_evaluator', 'test_evaluator'):
+        evaluators = cfg.get(key)
+        if isinstance(evaluators, dict):
+            evaluators = [evaluators]
+        for evaluator in evaluators or ():
+            curve = evaluator.get('pr_curve_file')
+            if curve and not osp.isabs(curve):
+                evaluator['pr_curve_file'] = osp.join(cfg.work_dir, curve)
 
 
 def init_dist_without_gpu(cfg: Config) -> None:

@@ -22,6 +22,7 @@ from mmfacerfcn.evaluation.functional.wider_face_gt import (
     load_wider_gt_mat,
     wider_image_key,
 )
+from mmfacerfcn.utils.input_files import InputFileError
 
 
 def image_gt(boxes, **subsets):
@@ -385,7 +386,8 @@ def test_coco_reader_needs_val_fields(tmp_path, tiny_wider):
 
 
 def test_mat_reader_missing_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match='wider_face_val.mat'):
+    with pytest.raises(InputFileError,
+                       match='wider_face_val.mat: file not found'):
         load_wider_gt_mat(str(tmp_path))
 
 

@@ -112,6 +112,7 @@ from mmfacerfcn.evaluation.functional import (
     parse_wider_gt_coco,
     wider_face_iou,
 )
+from mmfacerfcn.utils.checkpoint_files import check_checkpoint_complete
 from mmfacerfcn.utils.pipeline import inference_pipeline_cfg
 
 PROG = 'compare_face_detectors'
@@ -363,10 +364,12 @@ def build_model(config: str, checkpoint: str,
 
     Raises:
         FileNotFoundError: naming the missing config or checkpoint.
+        IncompleteCheckpointError: naming a truncated or empty checkpoint.
     """
     for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
         if not osp.isfile(path):
             raise FileNotFoundError(f'{path}: {what} not found')
+    check_checkpoint_complete(checkpoint)
     cfg = Config.fromfile(config)
     model = init_detector(cfg, checkpoint, device=device)
     steps = inference_pipeline_cfg(cfg)

@@ -39,6 +39,7 @@ from .wider_submission import (
     parse_submission,
     read_submission,
     read_submission_dir,
+    unknown_submission_files,
     write_submission_dir,
 )
 
@@ -54,5 +55,5 @@ __all__ = [
     'wider_image_key', 'format_ap_table', 'plot_pr_curves',
     'SubmissionFormatError', 'bbox_xyxy_to_wider_xywh', 'format_submission',
     'parse_submission', 'read_submission', 'read_submission_dir',
-    'write_submission_dir'
+    'unknown_submission_files', 'write_submission_dir'
 ]

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Mapping
 
 import numpy as np
 
+from ...utils.input_files import InputFileError, load_mat
 from .wider_face_eval import WIDER_FACE_SUBSETS, WiderFaceImageGT
 
 #: File names of the official ground truth (``eval_tools/ground_truth``).
@@ -121,20 +122,19 @@ def load_wider_gt_mat(gt_dir: str) -> Dict[str, WiderFaceImageGT]:
         Dict[str, WiderFaceImageGT]: see :func:`parse_wider_gt_mat`.
 
     Raises:
-        FileNotFoundError: one of the four files is missing.
+        InputFileError: one of the four files is missing, truncated or no
+            MATLAB file, naming it; or their content is not the official
+            structure, naming ``gt_dir``.
     """
-    from scipy.io import loadmat  # scipy is heavy; only readers of .mat pay
-
-    def load(name):
-        path = osp.join(gt_dir, name)
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{path} not found (the official WIDER '
-                                    'FACE eval_tools/ground_truth file)')
-        return loadmat(path)
-
-    return parse_wider_gt_mat(
-        load(WIDER_FACE_VAL_MAT),
-        {s: load(f) for s, f in WIDER_FACE_SUBSET_MATS.items()})
+    val_mat = load_mat(osp.join(gt_dir, WIDER_FACE_VAL_MAT))
+    subset_mats = {s: load_mat(osp.join(gt_dir, f))
+                   for s, f in WIDER_FACE_SUBSET_MATS.items()}
+    try:
+        return parse_wider_gt_mat(val_mat, subset_mats)
+    except (KeyError, IndexError, TypeError, ValueError) as err:
+        raise InputFileError(
+            gt_dir, None, 'not the official WIDER FACE ground truth: '
+            f'{type(err).__name__}: {err}') from None
 
 
 def coco_image_keys(coco: Mapping[str, Any]) -> Dict[int, str]:

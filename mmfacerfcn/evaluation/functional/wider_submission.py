@@ -14,21 +14,17 @@ boxes MMDetection predicts: the WIDER files and our COCO JSON use the same
 import math
 import os
 import os.path as osp
-from typing import Dict, Iterable, Mapping, Optional
+from typing import Dict, Iterable, List, Mapping, Optional
 
 import numpy as np
 
+from ...utils.input_files import InputFileError, read_text
 from ...utils.output_paths import PathEscapesFolderError, join_inside
 
 
-class SubmissionFormatError(ValueError):
-    """A submission file breaks the format; the message names file and line."""
-
-    def __init__(self, path: str, line: int, reason: str) -> None:
-        super().__init__(f'{path}:{line}: {reason}')
-        self.path = path
-        self.line = line
-        self.reason = reason
+class SubmissionFormatError(InputFileError):
+    """A submission file breaks the format; the message is ``file:line:
+    reason`` (see :class:`~mmfacerfcn.utils.input_files.InputFileError`)."""
 
 
 def bbox_xyxy_to_wider_xywh(bboxes: np.ndarray) -> np.ndarray:
@@ -128,7 +124,9 @@ def parse_submission(text: str, path: str = '<string>') -> np.ndarray:
 
     Raises:
         SubmissionFormatError: missing or non-integer count, a box line with
-            fewer than five numbers, fewer or more box lines than the count.
+            fewer than five numbers or with a negative width or height
+            (corners ``x1 y1 x2 y2`` where ``x y w h`` belongs), fewer or
+            more box lines than the count.
     """
     lines = text.splitlines()
     if len(lines) < 2:
@@ -150,6 +148,10 @@ def parse_submission(text: str, path: str = '<string>') -> np.ndarray:
         if len(values) < 5:
             raise SubmissionFormatError(
                 path, lineno, f'expected "x y w h score", got {line.strip()!r}')
+        if values[2] < 0 or values[3] < 0:
+            raise SubmissionFormatError(
+                path, lineno, f'negative width or height in {line.strip()!r}: '
+                'boxes are "x y w h score" with w = x2 - x1, h = y2 - y1')
         rows.append(values[:5])
     if len(rows) < num:
         raise SubmissionFormatError(
@@ -166,9 +168,12 @@ def read_submission(path: str) -> np.ndarray:
 
     Returns:
         np.ndarray: shape (N, 5), see :func:`parse_submission`.
+
+    Raises:
+        SubmissionFormatError: the file cannot be read, is not UTF-8 text
+            (naming the line), or breaks the format.
     """
-    with open(path, encoding='utf-8') as f:
-        return parse_submission(f.read(), path)
+    return parse_submission(read_text(path, SubmissionFormatError), path)
 
 
 def read_submission_dir(
@@ -193,3 +198,32 @@ def read_submission_dir(
         path = _submission_path(pred_dir, key)
         preds[key] = read_submission(path) if osp.isfile(path) else None
     return preds
+
+
+def unknown_submission_files(pred_dir: str, keys: Iterable[str]) -> List[str]:
+    """Files under ``pred_dir`` that are no ``<event>/<name>.txt`` of ``keys``.
+
+    A prediction for an image that is not in the ground truth (a misspelt
+    event, the test split, a file in the wrong folder) would otherwise be left
+    out of the evaluation without a word. Hidden files (``.DS_Store``) are no
+    predictions and are not listed.
+
+    Args:
+        pred_dir (str): root folder of the submission.
+        keys (Iterable[str]): image keys ``"<event>/<name>"`` of the ground
+            truth.
+
+    Returns:
+        List[str]: the other files' paths relative to ``pred_dir``, with
+        ``/`` separators, sorted.
+    """
+    expected = {key + '.txt' for key in keys}
+    unknown = []
+    for folder, dirs, files in os.walk(pred_dir):
+        dirs[:] = [d for d in dirs if not d.startswith('.')]
+        rel = osp.relpath(folder, pred_dir).replace(os.sep, '/')
+        for name in files:
+            path = name if rel == '.' else f'{rel}/{name}'
+            if not name.startswith('.') and path not in expected:
+                unknown.append(path)
+    return sorted(unknown)

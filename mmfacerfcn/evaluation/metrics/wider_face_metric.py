@@ -1,5 +1,4 @@
 """WIDER FACE Easy / Medium / Hard AP as an MMEngine metric."""
-import io
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -9,6 +8,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.fileio import get, load
 from mmengine.logging import MMLogger
 
+from ...utils.input_files import load_mat
 from ..functional import (
     WIDER_FACE_SUBSET_MATS,
     WIDER_FACE_SUBSETS,
@@ -54,7 +54,9 @@ class WiderFaceMetric(BaseMetric):
             or in the annotation's ``file_name``) is an error raised before
             any file is written. Defaults to None (none written).
         pr_curve_file (str, optional): PNG path for the three
-            precision-recall curves. Defaults to None (none drawn).
+            precision-recall curves; ``tools/train.py`` and ``tools/test.py``
+            (and so ``mim train``/``mim test``) place a relative path in the
+            run's work dir. Defaults to None (none drawn).
         format_only (bool): only write the submission files (e.g. for the
             test split, which has no ground truth); needs ``outfile_prefix``.
             ``ann_file`` then only maps ``img_id`` to image names and may be
@@ -106,9 +108,8 @@ class WiderFaceMetric(BaseMetric):
                  for s, f in WIDER_FACE_SUBSET_MATS.items()})
 
     def _load_mat(self, gt_dir: str, name: str) -> dict:
-        from scipy.io import loadmat
-        data = get(osp.join(gt_dir, name), backend_args=self.backend_args)
-        return loadmat(io.BytesIO(data))
+        path = osp.join(gt_dir, name)
+        return load_mat(path, get(path, backend_args=self.backend_args))
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Collect the predictions of one batch.

@@ -1,0 +1,32 @@
+"""load_runner_cfg: the PR curves follow --work-dir (issue 14, item 8)."""
+import argparse
+import os.path as osp
+
+from mmfacerfcn.testing.batches import CONFIGS
+from mmfacerfcn.utils.runner_cli import load_runner_cfg
+
+CONFIG = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
+
+
+def args(**kw) -> argparse.Namespace:
+    defaults = dict(config=CONFIG, launcher='none', cfg_options=None,
+                    work_dir=None, local_rank=0)
+    return argparse.Namespace(**{**defaults, **kw})
+
+
+def test_pr_curve_file_follows_work_dir(tmp_path):
+    cfg = load_runner_cfg(args(work_dir=str(tmp_path / 'run')))
+    assert cfg.val_evaluator.pr_curve_file == str(tmp_path / 'run' /
+                                                  'pr_curves.png')
+    assert cfg.test_evaluator.pr_curve_file == cfg.val_evaluator.pr_curve_file
+    default = load_runner_cfg(args())
+    assert default.test_evaluator.pr_curve_file == osp.join(
+        './work_dirs', 'face_rfcn_r18_wider-sample', 'pr_curves.png')
+
+
+def test_absolute_pr_curve_file_is_kept(tmp_path):
+    png = str(tmp_path / 'elsewhere.png')
+    cfg = load_runner_cfg(args(
+        work_dir=str(tmp_path / 'run'),
+        cfg_options={'val_evaluator.pr_curve_file': png}))
+    assert cfg.val_evaluator.pr_curve_file == png
