@@ -79,9 +79,10 @@ optim_wrapper = dict(
 
 # From scratch, OHEM's hardest negatives are the proposals that overlap a
 # face just under the positive IoU, which the classifier cannot yet tell from
-# the faces: RoI accuracy stays at the 1:3 prior. The sample trains with
-# random 1:3 sampling; OHEM after a random warm-up is the ablation
-# ablations/face_rfcn_r18_ohem-warmup_wider-sample.py.
+# the faces: RoI accuracy stays at the 1:3 prior. So the RoI head learns from
+# random 1:3 samples first, and from Face R-FCN's OHEM (1:3, the hardest
+# negatives) from half-way on (RoISamplerSwitchHook, below). Random sampling
+# throughout is ablations/face_rfcn_r18_random-sampler_wider-sample.py.
 rcnn_sampler = dict(num=128, pos_fraction=0.25, neg_pos_ub=3,
                     add_gt_as_proposals=True)
 model = dict(
@@ -111,6 +112,8 @@ custom_hooks = [
     dict(type='WeightsOnlyCheckpointHook'),
     dict(type='MemoryUsageHook'),
     dict(type='TrunkPretrainHook', steps=1000, hard_negatives=64),
+    dict(type='RoISamplerSwitchHook', switch_iter=max_iters // 2,
+         sampler=dict(type='OHEMSampler', **rcnn_sampler)),
 ]
 randomness = dict(seed=0)
 # Each log line is the mean of its own 10 iterations (no longer window), so

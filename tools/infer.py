@@ -1,7 +1,7 @@
 """Detect faces in images, folders of images or videos; draw and dump them.
 
     python tools/infer.py INPUT [INPUT ...] --out-dir DIR [--config C]
-        [--checkpoint P] [--score-thr 0.5] [--device cpu]
+        [--checkpoint P] [--score-thr 0.3] [--device cpu]
         [--allow-partial-checkpoint]
 
 Each INPUT is an image, a folder (its images, not its sub-folders) or a
@@ -90,8 +90,9 @@ def parse_args() -> argparse.Namespace:
         help='checkpoint file (default: last_checkpoint of the config\'s '
         'work dir)')
     add_partial_checkpoint_arg(parser)
-    parser.add_argument('--score-thr', type=float, default=0.5,
-                        help='keep detections with score >= this')
+    parser.add_argument('--score-thr', type=float, default=0.3,
+                        help='keep detections with score >= this (default '
+                        '0.3, as mmdet\'s DetInferencer draws)')
     parser.add_argument(
         '--device', default='cuda:0' if torch.cuda.is_available() else 'cpu')
     return parser.parse_args()

@@ -1,0 +1,8 @@
+# The sample config with random 1:3 RoI sampling throughout: no switch to
+# OHEM half-way (RoISamplerSwitchHook dropped).
+_base_ = '../face_rfcn_r18_wider-sample.py'
+custom_hooks = [
+    dict(type='WeightsOnlyCheckpointHook'),
+    dict(type='MemoryUsageHook'),
+    dict(type='TrunkPretrainHook', steps=1000, hard_negatives=64),
+]
