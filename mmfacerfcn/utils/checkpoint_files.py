@@ -8,15 +8,15 @@ the tools:
 
 - :func:`check_checkpoint_complete`: the one completeness check, called before
   every load; :func:`exit_unless_checkpoint_complete` is its command-line form.
-- :func:`replace_atomically` and :func:`write_text_atomic`: a file is written
-  under a temporary name, flushed to disk and renamed into place, so its final
+- :func:`temporary_name` and :func:`write_text_atomic`: a file is written
+  under a temporary name, flushed to disk and renamed into place
+  (:func:`mmfacerfcn.utils.output_paths.replace_atomically`), so its final
   name only ever holds a complete file.
 - :func:`newest_intact_checkpoint`: what ``--resume`` continues from when the
   newest checkpoint of a work dir is damaged or missing.
 
 Standard library only (the checks read the zip structure, not the tensors).
 """
-import contextlib
 import os
 import os.path as osp
 import re
@@ -104,40 +104,14 @@ def exit_unless_checkpoint_complete(filename: PathLike) -> None:
 
 
 def temporary_name(path: PathLike) -> str:
-    """Where :func:`replace_atomically` expects ``path`` to be written first.
+    """Where ``path`` is written first, before
+    :func:`~mmfacerfcn.utils.output_paths.replace_atomically` renames it.
 
     In the same folder (a rename across file systems would not be atomic);
     a suffix that neither mmengine nor :func:`newest_intact_checkpoint` takes
     for a checkpoint.
     """
     return f'{os.fspath(path)}.tmp'
-
-
-def replace_atomically(tmp: PathLike, path: PathLike) -> None:
-    """Flush ``tmp`` to disk, then rename it onto ``path``.
-
-    ``os.replace`` is atomic on POSIX: ``path`` names the old file or the
-    whole new one, never a part. ``fsync`` first, so that after a power cut
-    the renamed file holds its data; the folder is synced so the rename
-    itself persists.
-
-    Args:
-        tmp (str | PathLike): The complete file, in ``path``'s folder.
-        path (str | PathLike): Its final name.
-    """
-    fd = os.open(tmp, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    # Some file systems refuse fsync on a folder; the rename still happened.
-    with contextlib.suppress(OSError):
-        fd = os.open(osp.dirname(osp.abspath(path)), os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def write_text_atomic(path: PathLike, text: str) -> None:

@@ -13,6 +13,7 @@ interrupt) leaves neither a partial file nor a folder it created.
 Standard library only: the evaluation CLI and the converters use it where
 nothing but numpy and scipy may be installed.
 """
+import contextlib
 import ntpath
 import os
 import os.path as osp
@@ -187,6 +188,33 @@ def _check_nearest_folder(out: Path, folder: Path) -> None:
                                'is read-only')
 
 
+def replace_atomically(tmp: PathLike, path: PathLike) -> None:
+    """Flush ``tmp`` to disk, then rename it onto ``path``.
+
+    ``os.replace`` is atomic on POSIX: ``path`` names the old file or the
+    whole new one, never a part. ``fsync`` first, so that after a power cut
+    the renamed file holds its data; the folder is synced so the rename
+    itself persists.
+
+    Args:
+        tmp (str | PathLike): The complete file, in ``path``'s folder.
+        path (str | PathLike): Its final name.
+    """
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    # Some file systems refuse fsync on a folder; the rename still happened.
+    with contextlib.suppress(OSError):
+        fd = os.open(osp.dirname(osp.abspath(path)), os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def write_atomic(out: PathLike, write: Callable[[IO[str]], None]) -> None:
     """Write ``out`` all or nothing.
 
@@ -218,9 +246,7 @@ def write_atomic(out: PathLike, write: Callable[[IO[str]], None]) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, 'w', encoding='utf-8') as f:
             write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
+        replace_atomically(tmp, out)
     except BaseException as err:
         tmp.unlink(missing_ok=True)
         for folder in created:  # deepest first; only if still empty

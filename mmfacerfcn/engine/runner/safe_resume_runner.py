@@ -35,9 +35,9 @@ from mmfacerfcn.utils.checkpoint_files import (
     IncompleteCheckpointError,
     check_checkpoint_complete,
     newest_intact_checkpoint,
-    replace_atomically,
     temporary_name,
 )
+from mmfacerfcn.utils.output_paths import replace_atomically
 
 
 @RUNNERS.register_module()
