@@ -1,8 +1,8 @@
 # The embedded default: a small Face R-FCN (ResNet-18 from scratch) trained on
 # CPU in minutes on the sample data that ships with the project, in the
 # official WIDER FACE layout:
-#   python data_converters/make_wider_sample.py data/wider_sample
-#   python data_converters/wider_face_to_coco.py data/wider_sample \
+#   python tools/dataset_converters/make_wider_sample.py data/wider_sample
+#   python tools/dataset_converters/wider_face_to_coco.py data/wider_sample \
 #       data/wider_sample/annotations/wider_face_{train,val}.json --split {train,val}
 # (tools/run_main_job.sh does all of it). Same data path and metric as the
 # full config, and the same model but for res5: smaller trunk, images and
@@ -86,9 +86,9 @@ optim_wrapper = dict(
 rcnn_sampler = dict(num=128, pos_fraction=0.25, neg_pos_ub=3,
                     add_gt_as_proposals=True)
 model = dict(
-    # No res5 here: the score maps come from conv4. From scratch and within
-    # the CPU budget, the dilated res5 took about 45% of an iteration and
-    # gave no AP back (README); the R101 recipe keeps it.
+    # No res5 here: the score maps come from conv4, to fit the main job's
+    # 10 minutes of CPU (the README compares it with
+    # ablations/face_rfcn_r18_res5_wider-sample.py); the R101 recipe keeps it.
     roi_head=dict(shared_head=None, bbox_head=dict(in_channels=256)),
     rpn_head=dict(
         anchor_generator=dict(

@@ -2,7 +2,11 @@
 import pytest
 from mmengine.registry import init_default_scope
 
-import mmfacerfcn  # noqa: F401  (registers modules)
+from mmfacerfcn import register_all_modules
+
+# Our models, hooks, runner and metric, registered before any test builds them
+# (configs import them through custom_imports; tests also build without one).
+register_all_modules()
 
 
 @pytest.fixture(autouse=True, scope='session')

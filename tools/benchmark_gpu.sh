@@ -52,9 +52,9 @@ run cuda_tests "$PY" -m pytest -q -rs \
   tests/test_models/test_roi_heads/test_roi_extractors/test_ps_roi_extractor_cuda.py
 run ps_roi_cuda "$PY" tools/analysis_tools/benchmark_ps_roi.py --device cuda \
   --json "$OUT/ps_roi_cuda.json"
-run benchmark_fp32 "$PY" tools/benchmark.py --device cuda \
+run benchmark_fp32 "$PY" tools/analysis_tools/benchmark.py --device cuda \
   --json "$OUT/benchmark_fp32.json"
-run benchmark_amp "$PY" tools/benchmark.py --device cuda --amp \
+run benchmark_amp "$PY" tools/analysis_tools/benchmark.py --device cuda --amp \
   --json "$OUT/benchmark_amp.json"
 PY=$PY bash tools/prepare_sample.sh > "$OUT/prepare_sample.log" 2>&1
 CONFIG=configs/benchmarks/face_rfcn_r101_memory_wider-sample.py

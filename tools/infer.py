@@ -43,11 +43,12 @@ import torch
 from mmcv.transforms import Compose
 from mmdet.apis import inference_detector, init_detector
 from mmdet.structures import DetDataSample
+from mmdet.utils import get_test_pipeline_cfg
 from mmdet.visualization import DetLocalVisualizer
 from mmengine.config import Config
 from PIL import Image, UnidentifiedImageError
 
-import mmfacerfcn  # noqa: F401  (registers our modules before any build)
+from mmfacerfcn import register_all_modules
 from mmfacerfcn.utils.checkpoint_files import exit_unless_checkpoint_complete
 from mmfacerfcn.utils.checkpoint_fit import (
     add_partial_checkpoint_arg,
@@ -60,7 +61,6 @@ from mmfacerfcn.utils.output_paths import (
     check_output_folder,
     write_atomic,
 )
-from mmfacerfcn.utils.pipeline import inference_pipeline_cfg
 
 DEFAULT_CONFIG = osp.join(
     osp.dirname(osp.abspath(__file__)), '..', 'configs',
@@ -164,6 +164,7 @@ def to_record(sample: DetDataSample, height: int, width: int) -> Dict:
 
 def build_detect(args: argparse.Namespace) -> Callable:
     """A function: BGR image -> (its detections, RGB picture with them)."""
+    register_all_modules()  # also for a config without custom_imports
     cfg = Config.fromfile(args.config)
     checkpoint = args.checkpoint or default_checkpoint(cfg)
     if not osp.isfile(checkpoint):
@@ -172,8 +173,9 @@ def build_detect(args: argparse.Namespace) -> Callable:
     model = init_detector(cfg, checkpoint, device=args.device)
     exit_unless_checkpoint_fits(model, checkpoint, args.config,
                                 args.allow_partial_checkpoint)
-    # Every frame comes as an array: no file loading, no annotations.
-    steps = inference_pipeline_cfg(cfg)
+    # Every frame comes as an array: no file loading. The pipeline's
+    # LoadAnnotations finds no instances and packs none (mmdet 3.3).
+    steps = list(get_test_pipeline_cfg(cfg))
     steps[0] = dict(type='mmdet.LoadImageFromNDArray')
     pipeline = Compose(steps)
     visualizer = DetLocalVisualizer(name='infer', bbox_color=(0, 255, 0),

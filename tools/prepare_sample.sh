@@ -12,9 +12,9 @@ DATA="$(realpath -m "${1:-$ROOT/data/wider_sample}")"  # before the cd
 cd "$ROOT"
 [ -n "${PY:-}" ] || { [ -x .venv/bin/python ] && PY=.venv/bin/python || PY=python3; }
 if [ ! -f "$DATA/wider_face_split/wider_face_train_bbx_gt.txt" ]; then
-  "$PY" data_converters/make_wider_sample.py "$DATA"
+  "$PY" tools/dataset_converters/make_wider_sample.py "$DATA"
 fi
 for split in train val; do
-  "$PY" data_converters/wider_face_to_coco.py "$DATA" \
+  "$PY" tools/dataset_converters/wider_face_to_coco.py "$DATA" \
     "$DATA/annotations/wider_face_$split.json" --split $split --no-progress
 done

@@ -43,6 +43,12 @@ def build_cfg(args: argparse.Namespace) -> Config:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
     if args.auto_scale_lr:
+        # As mmdet's train.py: the config must say the batch its lr is for.
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+            raise SystemExit(
+                f'--auto-scale-lr: {args.config} has no auto_scale_lr.'
+                'base_batch_size (the total batch its lr is set for), e.g. '
+                'auto_scale_lr = dict(enable=False, base_batch_size=8)')
         cfg.auto_scale_lr.enable = True
     if args.resume == 'auto':
         cfg.resume = True

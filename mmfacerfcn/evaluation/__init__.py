@@ -1,6 +1,6 @@
-"""Evaluation: the WIDER FACE protocol (``functional``, numpy only) and the
-registered ``WiderFaceMetric`` (``metrics``, needs MMDetection)."""
-from . import functional, metrics
-from .metrics import WiderFaceMetric
+"""Evaluation: the WIDER FACE protocol (``functional``: numpy and scipy only)
+and the registered ``WiderFaceMetric`` (``metrics``: needs MMDetection).
 
-__all__ = ['functional', 'metrics', 'WiderFaceMetric']
+Nothing is imported here, so that ``functional`` loads without torch; import
+``mmfacerfcn.evaluation.metrics`` to register the metric.
+"""

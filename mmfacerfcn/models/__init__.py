@@ -1,2 +1,11 @@
-from .roi_heads import *  # noqa: F401,F403
-from .task_modules import *  # noqa: F401,F403
+"""Face R-FCN's RoI head, PS RoI extractor, votes and OHEM sampler.
+
+Importing this package registers them; it checks first that mmcv 2.1.0 with
+its compiled ops (``mmcv.ops``, which they use) is installed.
+"""
+from ..utils.env_check import check_mmcv
+
+check_mmcv()
+
+from .roi_heads import *  # noqa: E402,F401,F403
+from .task_modules import *  # noqa: E402,F401,F403

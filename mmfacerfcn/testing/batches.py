@@ -1,42 +1,11 @@
-"""Small detectors and hand-made batches for tests, on CPU."""
+"""Hand-made batches for tests, on CPU: images with painted faces as a
+dataloader gives them, and one training step of a detector on them.
+"""
 import copy
-import os.path as osp
 
 import torch
 from mmdet.structures import DetDataSample
-from mmengine.config import Config
 from mmengine.structures import InstanceData
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIGS = osp.join(REPO, 'configs')
-
-
-def small_model_cfg():
-    """The ResNet-18 Face R-FCN model config (configs/_base_/models/)."""
-    cfg = Config.fromfile(osp.join(CONFIGS, '_base_/models/face_rfcn_r18.py'))
-    return cfg.model
-
-
-def write_random_checkpoint(path, config=None):
-    """A checkpoint of ``config``'s model with seed-0 random weights, saved as
-    our runner saves one (``state_dict`` and the dataset's classes).
-
-    Args:
-        path (str | pathlib.Path): Where to write it.
-        config (str, optional): Config file; default the embedded sample's
-            (the default of ``tools/infer.py``).
-
-    Returns:
-        str: ``path``.
-    """
-    from mmdet.registry import MODELS
-    config = config or osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
-    torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(config).model)
-    model.init_weights()
-    torch.save({'state_dict': model.state_dict(),
-                'meta': {'dataset_meta': {'classes': ('face', )}}}, path)
-    return str(path)
 
 
 def make_batch(shapes, boxes, seed=0, scale_factors=None):
@@ -73,81 +42,6 @@ def make_batch(shapes, boxes, seed=0, scale_factors=None):
         inputs.append(img)
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
-
-
-def write_tiny_coco(root, num_images=4, seed=0):
-    """A few JPEGs with painted 'faces' and their COCO JSON, in ``root``.
-
-    Returns:
-        str: path of the annotation file (images live in ``root/images``).
-    """
-    import cv2
-    import mmengine
-    import numpy as np
-    rng = np.random.default_rng(seed)
-    img_dir = osp.join(root, 'images')
-    mmengine.mkdir_or_exist(img_dir)
-    images, anns = [], []
-    for i in range(num_images):
-        h, w = 96 + 16 * (i % 2), 128
-        img = rng.integers(0, 60, (h, w, 3), dtype=np.uint8)
-        name = f'img{i}.jpg'
-        for j in range(i % 3):  # 0, 1 or 2 faces: empty images included
-            x, y = 10 + 50 * j, 20
-            img[y:y + 40, x:x + 32] = rng.integers(150, 255, (40, 32, 3))
-            anns.append(dict(id=len(anns) + 1, image_id=i + 1, category_id=1,
-                             bbox=[x, y, 32, 40], area=32 * 40, iscrowd=0))
-        cv2.imwrite(osp.join(img_dir, name), img)
-        images.append(dict(id=i + 1, file_name=name, width=w, height=h))
-    ann_file = osp.join(root, 'tiny.json')
-    mmengine.dump(dict(images=images, annotations=anns,
-                       categories=[dict(id=1, name='face')]), ann_file)
-    return ann_file
-
-
-def tiny_runner_cfg(tmp_path, max_iters=None, max_epochs=None):
-    """Runner config: the R18 model on :func:`write_tiny_coco` data.
-
-    Iteration-based with ``max_iters``, else epoch-based with ``max_epochs``;
-    checkpoints every 2 steps, the weights-only hook, gloo for distributed.
-
-    Args:
-        tmp_path (pathlib.Path): Where the data and ``work`` go.
-
-    Returns:
-        Config: for ``Runner.from_cfg``.
-    """
-    by_epoch = max_iters is None
-    ann_file = write_tiny_coco(str(tmp_path / 'data'))
-    cfg = Config.fromfile(osp.join(CONFIGS, '_base_/models/face_rfcn_r18.py'))
-    pipeline = [
-        dict(type='LoadImageFromFile'),
-        dict(type='LoadAnnotations', with_bbox=True),
-        dict(type='PackDetInputs'),
-    ]
-    cfg.merge_from_dict(dict(
-        default_scope='mmdet',
-        work_dir=str(tmp_path / 'work'),
-        train_dataloader=dict(
-            batch_size=2, num_workers=0,
-            sampler=dict(type='DefaultSampler', shuffle=False),
-            dataset=dict(type='CocoDataset', data_root=str(tmp_path / 'data'),
-                         ann_file=ann_file, data_prefix=dict(img='images/'),
-                         metainfo=dict(classes=('face', )),
-                         filter_cfg=dict(filter_empty_gt=False),
-                         pipeline=pipeline)),
-        train_cfg=dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
-        if by_epoch else dict(type='IterBasedTrainLoop', max_iters=max_iters),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.005, momentum=0.9)),
-        default_hooks=dict(
-            checkpoint=dict(type='CheckpointHook', interval=2,
-                            by_epoch=by_epoch),
-            logger=dict(type='LoggerHook', interval=1)),
-        log_processor=dict(by_epoch=by_epoch),
-        custom_hooks=[dict(type='WeightsOnlyCheckpointHook')],
-        env_cfg=dict(dist_cfg=dict(backend='gloo')),
-    ))
-    return cfg
 
 
 def train_step_and_predict(model):

@@ -7,9 +7,9 @@ import mmengine
 from mmengine.config import Config
 from PIL import Image
 
-from mmfacerfcn.datasets.wider_face_parsing import convert_wider
-from mmfacerfcn.datasets.wider_sample import make_wider_sample
-from mmfacerfcn.testing.batches import CONFIGS
+from mmfacerfcn.data_formats.wider_face_coco import convert_wider
+from mmfacerfcn.data_formats.wider_sample import make_wider_sample
+from mmfacerfcn.testing.configs import CONFIGS
 
 
 def make_small_wider(root: str, num_train: int = 4, num_val: int = 2) -> str:

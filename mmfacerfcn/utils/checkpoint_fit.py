@@ -14,6 +14,7 @@ from mmengine.runner import CheckpointLoader
 from torch import nn
 
 from .checkpoint_files import check_checkpoint_complete
+from .checkpoint_types import allow_mmengine_checkpoint_types
 
 
 class CheckpointMismatchError(ValueError):
@@ -24,7 +25,8 @@ def load_state_dict_for_check(filename: str) -> Dict[str, object]:
     """The checkpoint's weights, keyed as mmengine loads them into a model.
 
     Read as ``Runner.load_checkpoint`` reads it (the same loader, so a safe
-    ``weights_only`` load for local files; ``module.`` prefixes stripped).
+    ``weights_only`` load for local files, with numpy's types allowed as
+    :mod:`mmfacerfcn.engine` allows them; ``module.`` prefixes stripped).
 
     Args:
         filename (str): Local path or URL, as mmengine accepts.
@@ -36,6 +38,7 @@ def load_state_dict_for_check(filename: str) -> Dict[str, object]:
         IncompleteCheckpointError: ``filename`` is truncated or empty.
     """
     check_checkpoint_complete(filename)
+    allow_mmengine_checkpoint_types()
     checkpoint = CheckpointLoader.load_checkpoint(filename, map_location='cpu')
     state = checkpoint.get('state_dict', checkpoint)
     return {re.sub(r'^module\.', '', k): v for k, v in state.items()}

@@ -35,20 +35,24 @@ def check_mmcv() -> None:
 
 
 def collect_env() -> dict:
-    """Versions of the stack and whether CUDA ops are usable.
+    """The environment as mmdet reports it, plus what mmfacerfcn pins.
+
+    mmdet's ``collect_env`` (mmengine's, plus MMDetection) gives the
+    platform, Python, CUDA, compilers, PyTorch, TorchVision, OpenCV and
+    MMEngine; the versions of mmcv and the packages we pin are added. The
+    PyTorch build details (many lines) are left out.
 
     Returns:
-        dict: package name to version string, plus ``cuda`` availability.
+        dict: name to version or value, as strings.
     """
-    import torch
-    env = {}
-    for name in ('torch', 'torchvision', 'mmengine', 'mmcv', 'mmdet',
-                 'mmfacerfcn', 'numpy', 'pycocotools', 'openmim'):
+    from mmdet.utils import collect_env as mmdet_collect_env
+    env = mmdet_collect_env()
+    env.pop('PyTorch compiling details', None)
+    for name in ('mmcv', 'mmfacerfcn', 'numpy', 'pycocotools', 'openmim'):
         try:
             env[name] = version(name)
         except PackageNotFoundError:
             env[name] = 'not installed'
-    env['cuda available'] = str(torch.cuda.is_available())
     return env
 
 
@@ -60,7 +64,10 @@ def registered_modules() -> dict:
     """
     from mmdet import registry
 
-    import mmfacerfcn  # noqa: F401  (registers on import)
+    # The one upward import of utils (tests/test_layers.py lists it): this
+    # diagnostic imports what registers, to list it; only when called.
+    from mmfacerfcn import register_all_modules
+    register_all_modules()
     ours = {}
     for reg_name in ('MODELS', 'TASK_UTILS', 'METRICS', 'DATASETS',
                      'TRANSFORMS', 'HOOKS'):

@@ -10,9 +10,9 @@ WIDER_HINT = (
     'Download WIDER FACE (WIDER_train, WIDER_val, WIDER_test, '
     'wider_face_split and, for val, eval_tools) and unpack it into {root}, '
     'then convert each split:\n'
-    '  python data_converters/wider_face_to_coco.py {root} '
+    '  python tools/dataset_converters/wider_face_to_coco.py {root} '
     '{root}annotations/wider_face_train.json --split train\n'
-    '  python data_converters/wider_face_to_coco.py {root} '
+    '  python tools/dataset_converters/wider_face_to_coco.py {root} '
     '{root}annotations/wider_face_val.json --split val\n'
     'For the embedded sample data instead: bash tools/run_main_job.sh')
 

@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from mmfacerfcn.datasets.wider_sample import make_wider_sample
+from mmfacerfcn.data_formats.wider_sample import make_wider_sample
 from mmfacerfcn.testing.cli import assert_refused, run_script
 from mmfacerfcn.testing.sample_data import make_fddb_root
 
 REPO = Path(__file__).resolve().parents[2]
-WIDER = REPO / 'data_converters' / 'wider_face_to_coco.py'
-FDDB = REPO / 'data_converters' / 'fddb_to_coco.py'
+WIDER = REPO / 'tools' / 'dataset_converters' / 'wider_face_to_coco.py'
+FDDB = REPO / 'tools' / 'dataset_converters' / 'fddb_to_coco.py'
 WIDER_GT = 'wider_face_split/wider_face_train_bbx_gt.txt'
 
 

@@ -24,7 +24,7 @@ from mmfacerfcn.testing.cli import (
 from mmfacerfcn.testing.sample_data import make_fddb_root
 
 REPO = Path(__file__).resolve().parents[2]
-FDDB = REPO / 'data_converters' / 'fddb_to_coco.py'
+FDDB = REPO / 'tools' / 'dataset_converters' / 'fddb_to_coco.py'
 WIDER_EVAL = REPO / 'tools' / 'wider_eval.py'
 INFER = REPO / 'tools' / 'infer.py'
 

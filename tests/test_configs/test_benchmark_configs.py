@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmfacerfcn.engine import MemoryUsageHook
-from mmfacerfcn.testing.batches import CONFIGS
+from mmfacerfcn.testing.configs import CONFIGS
 from mmfacerfcn.testing.sample_data import make_small_wider
 
 MEMORY_CONFIG = osp.join(CONFIGS, 'benchmarks',

@@ -12,7 +12,8 @@ import torch
 from mmdet.registry import MODELS
 from mmengine.config import Config
 
-from mmfacerfcn.testing.batches import CONFIGS, train_step_and_predict
+from mmfacerfcn.testing.batches import train_step_and_predict
+from mmfacerfcn.testing.configs import CONFIGS
 
 MAIN = osp.join(CONFIGS, 'face_rfcn_r101_wider.py')
 # The R101 recipe's ablations; the sample's are in test_sample_configs.py.

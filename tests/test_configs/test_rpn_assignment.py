@@ -13,7 +13,7 @@ from mmdet.registry import TASK_UTILS
 from mmengine.config import Config
 from mmengine.structures import InstanceData
 
-from mmfacerfcn.testing.batches import CONFIGS
+from mmfacerfcn.testing.configs import CONFIGS
 
 SAMPLE = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
 R101 = osp.join(CONFIGS, 'face_rfcn_r101_wider.py')

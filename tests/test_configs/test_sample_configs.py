@@ -9,7 +9,8 @@ import torch
 from mmdet.registry import MODELS
 from mmengine.config import Config
 
-from mmfacerfcn.testing.batches import CONFIGS, train_step_and_predict
+from mmfacerfcn.testing.batches import train_step_and_predict
+from mmfacerfcn.testing.configs import CONFIGS
 
 RFCN = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
 FRCNN = osp.join(CONFIGS, 'faster_rcnn', 'faster_rcnn_r18_dc5_wider-sample.py')

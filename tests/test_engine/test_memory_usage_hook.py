@@ -7,7 +7,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmfacerfcn.engine import MemoryUsageHook
-from mmfacerfcn.testing.batches import tiny_runner_cfg
+from mmfacerfcn.testing.configs import tiny_runner_cfg
 from mmfacerfcn.utils.memory import peak_rss_mib, release_freed_memory, rss_mib
 
 

@@ -8,7 +8,8 @@ from mmdet.models.task_modules.samplers import OHEMSampler, RandomSampler
 from mmdet.registry import MODELS
 
 from mmfacerfcn.engine.hooks import RoISamplerSwitchHook
-from mmfacerfcn.testing.batches import small_model_cfg, train_step_and_predict
+from mmfacerfcn.testing.batches import train_step_and_predict
+from mmfacerfcn.testing.configs import small_model_cfg
 
 OHEM = dict(type='OHEMSampler', num=16, pos_fraction=0.25, neg_pos_ub=3,
             add_gt_as_proposals=True)

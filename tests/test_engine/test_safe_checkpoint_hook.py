@@ -12,7 +12,7 @@ import pytest
 from mmengine.fileio import LocalBackend
 
 from mmfacerfcn.engine import SafeCheckpointHook, SafeResumeRunner
-from mmfacerfcn.testing.batches import tiny_runner_cfg
+from mmfacerfcn.testing.configs import tiny_runner_cfg
 from mmfacerfcn.utils.checkpoint_files import (
     CheckpointWriteError,
     IncompleteCheckpointError,

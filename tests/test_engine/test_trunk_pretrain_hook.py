@@ -13,7 +13,7 @@ from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
 from mmfacerfcn.engine.hooks import TrunkPretrainHook
-from mmfacerfcn.testing.batches import small_model_cfg, tiny_runner_cfg
+from mmfacerfcn.testing.configs import small_model_cfg, tiny_runner_cfg
 
 
 def fake_runner(tmp_path, iteration=0, load_from=None):

@@ -4,6 +4,7 @@ import pathlib
 
 import numpy as np
 import pytest
+import scipy.io
 
 from mmfacerfcn.evaluation.functional import wider_face_eval as wfe
 from mmfacerfcn.evaluation.functional.wider_face_eval import (
@@ -22,6 +23,7 @@ from mmfacerfcn.evaluation.functional.wider_face_gt import (
     load_wider_gt_mat,
     wider_image_key,
 )
+from mmfacerfcn.testing import tiny_wider as tiny_wider_module
 from mmfacerfcn.utils.input_files import InputFileError
 
 
@@ -389,6 +391,51 @@ def test_mat_reader_missing_file(tmp_path):
     with pytest.raises(InputFileError,
                        match='wider_face_val.mat: file not found'):
         load_wider_gt_mat(str(tmp_path))
+
+
+@pytest.mark.parametrize('name, change, message', [
+    ('wider_hard_val.mat', 'drop gt_list', "missing variable(s) ['gt_list']"),
+    ('wider_medium_val.mat', 'index 4',
+     'ValueError: medium gt_list of 0--Parade/img_a has indices [1.0, 4.0] '
+     'outside 1..3'),
+    ('wider_easy_val.mat', 'other images',
+     'ValueError: easy gt_list lists other images than wider_face_val.mat'),
+    ('wider_face_val.mat', 'image twice',
+     'ValueError: file_list lists 0--Parade/img_a twice'),
+])
+def test_mat_reader_names_the_file(tiny_wider, tmp_path, name, change,
+                                   message):
+    events, gt_lists = dict(tiny_wider_module.EVENTS), {
+        s: dict(keep) for s, keep in tiny_wider.gt_lists.items()}
+    boxes = dict(tiny_wider.boxes)
+    if change == 'index 4':
+        gt_lists['medium']['0--Parade/img_a'] = [1, 4]
+    elif change == 'other images':
+        events['0--Parade'] = ['img_a']
+    elif change == 'image twice':
+        events['0--Parade'] = ['img_a', 'img_a', 'img_b']
+    other = tmp_path / 'other'
+    other.mkdir()
+    tiny_wider_module.write_wider_mats(other, events, boxes, gt_lists)
+    path = pathlib.Path(tiny_wider.gt_dir) / name
+    if change == 'drop gt_list':
+        mat = scipy.io.loadmat(str(path))
+        scipy.io.savemat(str(path), {k: v for k, v in mat.items()
+                                     if k in ('event_list', 'file_list')})
+    else:
+        path.write_bytes((other / name).read_bytes())
+    with pytest.raises(InputFileError) as info:
+        load_wider_gt_mat(tiny_wider.gt_dir)
+    assert (info.value.file, info.value.line) == (str(path), None)
+    assert message in info.value.message
+
+
+def test_mat_reader_raises_the_given_error_class(tmp_path):
+    class FormatError(InputFileError):
+        pass
+
+    with pytest.raises(FormatError, match='wider_face_val.mat: file not found'):
+        load_wider_gt_mat(str(tmp_path), FormatError)
 
 
 def test_image_key():

@@ -6,7 +6,7 @@ import pytest
 import torch
 from mmdet.registry import METRICS
 
-import mmfacerfcn.evaluation  # noqa: F401  (registers WiderFaceMetric)
+import mmfacerfcn.evaluation.metrics  # noqa: F401  (registers WiderFaceMetric)
 from mmfacerfcn.evaluation.functional.wider_submission import (
     read_submission_dir,
 )

@@ -1,4 +1,5 @@
-"""`tools/benchmark.py` end to end on a tiny image with small random models.
+"""`tools/analysis_tools/benchmark.py` end to end on a tiny image with small
+random models.
 
 ResNet-18 versions of both detectors (Face R-FCN, Faster R-CNN C4) with few
 training proposals, a 200 x 160 image, one thread and one timed run each: the
@@ -17,9 +18,9 @@ import numpy as np
 import pytest
 import torch
 
-from mmfacerfcn.testing.batches import CONFIGS, REPO
+from mmfacerfcn.testing.configs import CONFIGS, REPO
 
-BENCHMARK = osp.join(REPO, 'tools', 'benchmark.py')
+BENCHMARK = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')
 ROIS = (8, 32)
 # Few training RoIs: C4 runs res5 on each, forward for OHEM and backward.
 SMALL_TRAIN = """
@@ -96,7 +97,10 @@ def test_inference_rows(run):
         assert ratio['faster_over_rfcn'] == pytest.approx(faster / rfcn)
     # Only the RoI-share goal applies at these counts (ratios: 300 and 1000).
     assert len(results['goals']) == len(ROIS)
-    assert 'Faster R-CNN / Face R-FCN' in stdout and 'goal:' in stdout
+    assert 'Faster R-CNN / Face R-FCN' in stdout
+    for goal in results['goals']:  # the RoI share, written as a percentage
+        assert goal['value_text'] == f'{goal["value"]:.1%}'
+        assert f'goal: {goal["goal"]}: {goal["value_text"]} -> ' in stdout
 
 
 def test_ps_roi_and_train_rows(run):
@@ -128,22 +132,38 @@ def train_row(config, peak, kind='cuda max_memory_allocated'):
     return dict(config=config, batch=2, peak_mem_mib=peak, mem_kind=kind)
 
 
-@pytest.mark.parametrize('peak, met', [(9000., True), (16000., False)])
-def test_training_memory_goal_on_cuda(peak, met):
-    goals = runpy.run_path(BENCHMARK)['goals']
-    results = dict(
+def goal_results(peak=9000.):
+    return dict(
         ratios=[dict(rois=300, faster_over_rfcn=3.0)],
         inference=[dict(config='rfcn', rois=300, roi_head_share=0.01),
                    dict(config='c4', rois=300, roi_head_share=0.6)],
         train=[train_row('rfcn', peak), train_row('c4', 99999.)])
-    out = {g['goal']: g for g in goals(results)}
+
+
+@pytest.mark.parametrize('peak, met', [(9000., True), (16000., False)])
+def test_training_memory_goal_on_cuda(peak, met):
+    goals = runpy.run_path(BENCHMARK)['goals']
+    results = goal_results(peak)
+    out = {g.goal: g for g in goals(results)}
     memory = [g for name, g in out.items() if 'training peak' in name]
     assert len(memory) == 1  # Face R-FCN's row only
-    assert memory[0]['value'] == peak and memory[0]['met'] is met
-    assert out['Faster R-CNN / Face R-FCN >= 2.5x at 300 RoIs']['met']
+    assert memory[0].value == peak and memory[0].met is met
+    assert out['Faster R-CNN / Face R-FCN >= 2.5x at 300 RoIs'].met
     # A CPU row (whole-process RSS) is not judged.
     results['train'] = [train_row('rfcn', 99999., 'peak RSS')]
-    assert not any('training peak' in g['goal'] for g in goals(results))
+    assert not any('training peak' in g.goal for g in goals(results))
+
+
+def test_each_goal_writes_its_figure_in_its_own_format():
+    tool = runpy.run_path(BENCHMARK)
+    texts = [(g.goal.split()[0], g.value_text)
+             for g in tool['goals'](goal_results(9000.4))]
+    assert texts == [('Faster', '3.00x'), ('Face', '1.0%'), ('Face', '9000 MiB')]
+    # The format travels with the goal, not with the words in it.
+    goal = tool['Goal']('a ratio that says MiB and RoI head', 0.5, True,
+                        tool['RATIO_FORMAT'])
+    assert goal.to_json() == dict(goal=goal.goal, value=0.5, met=True,
+                                  value_text='0.50x')
 
 
 def test_ps_roi_cli(tmp_path, monkeypatch, capsys):

@@ -9,7 +9,7 @@ import pytest
 import torch
 from mmengine.runner import Runner
 
-from mmfacerfcn.testing.batches import (
+from mmfacerfcn.testing.configs import (
     CONFIGS,
     REPO,
     tiny_runner_cfg,

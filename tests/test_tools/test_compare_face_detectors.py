@@ -22,7 +22,7 @@ from mmfacerfcn.evaluation.functional import (
     load_wider_gt_mat,
     wider_face_iou,
 )
-from mmfacerfcn.testing.batches import CONFIGS, REPO, write_random_checkpoint
+from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
 from mmfacerfcn.testing.sample_data import make_small_wider
 
 TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'compare_face_detectors.py')

@@ -14,7 +14,7 @@ import matplotlib
 import pytest
 import torch
 
-from mmfacerfcn.testing.batches import CONFIGS, REPO, write_random_checkpoint
+from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
 
 INFER = osp.join(REPO, 'tools', 'infer.py')
 PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')

@@ -14,7 +14,7 @@ import time
 
 import torch
 
-from mmfacerfcn.testing.batches import CONFIGS, REPO
+from mmfacerfcn.testing.configs import CONFIGS, REPO
 from mmfacerfcn.testing.sample_data import make_small_wider, sample_cfg_options
 from mmfacerfcn.utils.checkpoint_files import newest_intact_checkpoint
 

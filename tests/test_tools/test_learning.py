@@ -20,7 +20,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmfacerfcn.testing.batches import CONFIGS, REPO
+from mmfacerfcn.testing.configs import CONFIGS, REPO
 from mmfacerfcn.testing.sample_data import make_small_wider
 
 CONFIG = os.path.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')

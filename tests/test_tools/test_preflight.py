@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from mmfacerfcn.testing.batches import CONFIGS, REPO
+from mmfacerfcn.testing.configs import CONFIGS, REPO
 from mmfacerfcn.testing.sample_data import make_small_wider
 from mmfacerfcn.utils import env_check
 
@@ -24,7 +24,8 @@ def test_train_without_wider_face_names_download_and_converter(tmp_path):
     out = run_train('--work-dir', str(tmp_path / 'w'), cwd=tmp_path)
     assert out.returncode != 0
     assert 'data/WIDERFace/annotations/wider_face_train.json not found' in out.stderr
-    assert 'data_converters/wider_face_to_coco.py data/WIDERFace/' in out.stderr
+    assert 'tools/dataset_converters/wider_face_to_coco.py data/WIDERFace/' in (
+        out.stderr)
     assert 'Traceback' in out.stderr  # FileNotFoundError, with the message last
     assert out.stderr.rstrip().splitlines()[-1].startswith('For the embedded')
 

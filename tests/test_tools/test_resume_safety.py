@@ -13,7 +13,7 @@ import sys
 
 import torch
 
-from mmfacerfcn.testing.batches import CONFIGS, REPO
+from mmfacerfcn.testing.configs import CONFIGS, REPO
 from mmfacerfcn.testing.sample_data import make_small_wider, sample_cfg_options
 
 CONFIG = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')

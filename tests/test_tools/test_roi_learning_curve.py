@@ -4,7 +4,7 @@ import os.path as osp
 import subprocess
 import sys
 
-from mmfacerfcn.testing.batches import REPO
+from mmfacerfcn.testing.configs import REPO
 
 TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'roi_learning_curve.py')
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from mmfacerfcn.testing.batches import CONFIGS, REPO, write_random_checkpoint
+from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
 from mmfacerfcn.testing.sample_data import make_small_wider, sample_cfg_options
 
 TEST = osp.join(REPO, 'tools', 'test.py')

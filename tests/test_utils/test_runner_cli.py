@@ -2,7 +2,7 @@
 import argparse
 import os.path as osp
 
-from mmfacerfcn.testing.batches import CONFIGS
+from mmfacerfcn.testing.configs import CONFIGS
 from mmfacerfcn.utils.runner_cli import load_runner_cfg
 
 CONFIG = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')

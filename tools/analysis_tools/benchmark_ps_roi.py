@@ -6,13 +6,13 @@ Score maps of R-FCN's shape at WIDER resolution (stride 16 of a 1024 x 1365
 image: 64 x 86 cells, (C + 5) * k * k = 294 channels for k = 7) and random
 RoIs; forward and forward + backward, median over repeats after warm-up. The
 naive loop reference is timed on a few RoIs only, for orientation. The work is
-done by :func:`mmfacerfcn.utils.benchmark.ps_roi_timings`, which
-tools/benchmark.py also reports.
+done by :func:`mmfacerfcn.testing.benchmark.ps_roi_timings`, which
+tools/analysis_tools/benchmark.py also reports.
 """
 import argparse
 import json
 
-from mmfacerfcn.utils.benchmark import ps_roi_lines, ps_roi_timings
+from mmfacerfcn.testing.benchmark import ps_roi_lines, ps_roi_timings
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ grouping), with thresholds set low because AP rewards a ranking, not a cut.
 The train JSON (``annotations/wider_face_train.json``) has no subset flags,
 only val's come from the official ``gt_list``; its faces get the rule that
 wrote the sample's val ``.mat`` files
-(:func:`mmfacerfcn.datasets.wider_sample.wider_subsets`: Hard = valid faces of
+(:func:`mmfacerfcn.data_formats.wider_sample.wider_subsets`: Hard = valid faces of
 h >= 10 px, Medium adds h >= 24 and no heavy blur or occlusion, Easy adds
 h >= 48, no blur, frontal), so train AP is measured as val AP is. On real
 WIDER FACE that rule only approximates the official subsets.
@@ -97,12 +97,13 @@ import numpy as np
 import torch
 from mmcv.transforms import Compose
 from mmdet.apis import inference_detector, init_detector
+from mmdet.utils import get_test_pipeline_cfg
 from mmengine.config import Config
 from terminaltables import AsciiTable
 
-import mmfacerfcn  # noqa: F401  (registers our modules before any build)
-from mmfacerfcn.datasets.wider_face_parsing import dump_json_atomic
-from mmfacerfcn.datasets.wider_sample import wider_subsets
+from mmfacerfcn import register_all_modules
+from mmfacerfcn.data_formats.converter_cli import dump_json_atomic
+from mmfacerfcn.data_formats.wider_sample import wider_subsets
 from mmfacerfcn.evaluation.functional import (
     WIDER_FACE_SUBSETS,
     WiderFaceImageGT,
@@ -113,7 +114,6 @@ from mmfacerfcn.evaluation.functional import (
     wider_face_iou,
 )
 from mmfacerfcn.utils.checkpoint_files import check_checkpoint_complete
-from mmfacerfcn.utils.pipeline import inference_pipeline_cfg
 
 PROG = 'compare_face_detectors'
 DEFAULT_DATA_ROOT = 'data/wider_sample'
@@ -369,10 +369,11 @@ def build_model(config: str, checkpoint: str,
     for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
         if not osp.isfile(path):
             raise FileNotFoundError(f'{path}: {what} not found')
+    register_all_modules()  # also for a config without custom_imports
     check_checkpoint_complete(checkpoint)
     cfg = Config.fromfile(config)
     model = init_detector(cfg, checkpoint, device=device)
-    steps = inference_pipeline_cfg(cfg)
+    steps = list(get_test_pipeline_cfg(cfg))
     steps[0] = dict(type='mmdet.LoadImageFromNDArray')
     pipeline = Compose(steps)
     scales = [s['scale'] for s in steps if 'scale' in s]
@@ -396,7 +397,7 @@ def load_train_gt(ann_file: str) -> Dict[str, WiderFaceImageGT]:
 
     The train JSON carries no ``subsets`` flags; each face gets the rule the
     sample's val ``.mat`` files were written with
-    (:func:`mmfacerfcn.datasets.wider_sample.wider_subsets`).
+    (:func:`mmfacerfcn.data_formats.wider_sample.wider_subsets`).
 
     Args:
         ann_file (str): ``annotations/wider_face_train.json``.

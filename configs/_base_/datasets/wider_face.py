@@ -1,5 +1,5 @@
 # WIDER FACE in COCO format. The annotation files are written by
-#   python data_converters/wider_face_to_coco.py data/WIDERFace \
+#   python tools/dataset_converters/wider_face_to_coco.py data/WIDERFace \
 #       data/WIDERFace/annotations/wider_face_{train,val}.json --split {train,val}
 # from the official download unpacked in data/WIDERFace/ (layout and JSON fields:
 # docs/wider_face_coco_format.md). Faces flagged there (invalid, zero-size, or

@@ -2,7 +2,13 @@
 # conv1-res4 in the backbone (stride 16; the RPN works on conv4); res5 with
 # stride 1 and dilation 2 runs once over the whole image as the RoI head's
 # shared head; position-sensitive score maps, PS RoI align and a vote follow.
-custom_imports = dict(imports=['mmfacerfcn'], allow_failed_imports=False)
+# What registers our modules (mmfacerfcn.REGISTERING_MODULES): the RoI head,
+# extractor, votes and OHEM sampler; the hooks and runner; the WIDER metric.
+# Every config inherits this file, the Faster R-CNN baselines included.
+custom_imports = dict(
+    imports=['mmfacerfcn.models', 'mmfacerfcn.engine',
+             'mmfacerfcn.evaluation.metrics'],
+    allow_failed_imports=False)
 
 k = 7  # bins per side of the position-sensitive grid
 norm_cfg = dict(type='BN', requires_grad=False)

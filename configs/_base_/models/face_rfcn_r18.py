@@ -19,9 +19,9 @@ model = dict(
             in_channels=512,
             feat_channels=256,
             # From scratch, N(0, 0.01) on both the 1x1 reduction and the score
-            # maps leaves the classifier at its prior (measured: 75% accuracy =
-            # the 1:3 background share, for 60 steps on a fixed batch). He init
-            # on the reduction (it feeds a ReLU) lets it learn (94% in 40).
+            # maps leaves the classifier at its prior (every RoI background);
+            # He init on the reduction (it feeds a ReLU) lets it learn
+            # (tests/test_models/test_detectors/test_face_rfcn.py).
             init_cfg=[
                 dict(type='Kaiming', override=dict(name='reduce')),
                 dict(type='Normal', std=0.01,

@@ -1,4 +1,5 @@
-# SGD as in the papers (momentum 0.9, weight decay 5e-4), lr 1e-3 then 1e-4.
+# SGD as in the papers (momentum 0.9, weight decay 5e-4); the lr (0.004, see
+# auto_scale_lr below) drops tenfold at 30k of 40k iterations.
 # Iteration-based: WIDER train holds 12,880 images; 2 images per GPU x 4 GPUs
 # gives ~1,600 iterations per epoch, so 40k iterations are ~25 epochs.
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=40000, val_interval=5000)

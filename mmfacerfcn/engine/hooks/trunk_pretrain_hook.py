@@ -11,7 +11,7 @@ from mmengine.dist import broadcast, get_world_size
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
-from mmfacerfcn.datasets.face_crops import FaceCropSampler
+from mmfacerfcn.data_formats.face_crops import FaceCropSampler
 
 
 @HOOKS.register_module()
@@ -25,7 +25,7 @@ class TrunkPretrainHook(Hook):
     their priors for long. This hook stands in for the ImageNet weights that
     the full recipe starts from: the trunk (``modules``), with a global
     average pool and a linear layer on its last output, learns to tell face crops from
-    background crops (:class:`~mmfacerfcn.datasets.face_crops.FaceCropSampler`
+    background crops (:class:`~mmfacerfcn.data_formats.face_crops.FaceCropSampler`
     on the training set's own boxes) with AdamW and a one-cycle schedule; the
     linear layer is then dropped. Only the weights and BN statistics of
     ``modules`` change. Crops are normalised as the model's data preprocessor

@@ -1,19 +1,38 @@
 """WIDER FACE val ground truth from the official ``.mat`` files or our COCO JSON.
 
 Both readers return the same structure, ``Dict[str, WiderFaceImageGT]`` keyed by
-``"<event>/<name>"`` (no ``.jpg``), in gt-file order, with the raw (unclipped)
-boxes the official evaluation uses. The formats are specified in
+``"<event>/<name>"`` (no ``.jpg``, as the official eval tool keys images; see
+:func:`wider_image_key`), in gt-file order, with the raw (unclipped) boxes the
+official evaluation uses. The formats are specified in
 ``docs/wider_face_coco_format.md``.
+
+:func:`parse_wider_gt_mat` is the one reader of the ``.mat`` files: the
+evaluation CLI, ``WiderFaceMetric`` and the WIDER converter (its face counts and
+Easy/Medium/Hard flags) all go through it; paths with ``.jpg`` become keys at
+the edges, with :func:`wider_image_key`.
 """
 import json
 import os.path as osp
 import posixpath
-from typing import Any, Dict, List, Mapping
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+)
 
 import numpy as np
 
 from ...utils.input_files import InputFileError, load_mat
 from .wider_face_eval import WIDER_FACE_SUBSETS, WiderFaceImageGT
+
+_T = TypeVar('_T')
 
 #: File names of the official ground truth (``eval_tools/ground_truth``).
 WIDER_FACE_VAL_MAT = 'wider_face_val.mat'
@@ -61,11 +80,61 @@ def _mat_names(mat: Mapping[str, Any]) -> List[List[str]]:
             for event, names in zip(events, files)]
 
 
+def _per_image(mat: Mapping[str, Any], variable: str,
+               names: List[List[str]]) -> Iterator[Tuple[str, Any]]:
+    """``(image key, cell)`` of a per-event, per-image cell array such as
+    ``face_bbx_list``, its event and image counts checked against ``names``
+    (from :func:`_mat_names`)."""
+    events = _cell(mat[variable])
+    if len(events) != len(names):
+        raise ValueError(f'{variable} has {len(events)} events, event_list '
+                         f'{len(names)}')
+    for event_names, cells in zip(names, events):
+        cells = _cell(cells)
+        if len(cells) != len(event_names):
+            raise ValueError(f'{variable} and file_list disagree on the '
+                             f'number of images of {event_names[:1]}')
+        yield from zip(event_names, cells)
+
+
+def _val_boxes(val_mat: Mapping[str, Any]) -> Dict[str, np.ndarray]:
+    """Image key to its (N, 4) ``face_bbx_list`` boxes, in file order."""
+    boxes = {}
+    for key, bbx in _per_image(val_mat, 'face_bbx_list', _mat_names(val_mat)):
+        if key in boxes:
+            raise ValueError(f'file_list lists {key} twice')
+        boxes[key] = np.asarray(bbx, dtype=np.float64).reshape(-1, 4)
+    return boxes
+
+
+def _subset_masks(subset_mat: Mapping[str, Any], subset: str,
+                  boxes: Mapping[str, np.ndarray]) -> Dict[str, np.ndarray]:
+    """Image key to the bool mask of its faces in one subset's gt_list."""
+    names = _mat_names(subset_mat)
+    if [key for event_names in names for key in event_names] != list(boxes):
+        raise ValueError(f'{subset} gt_list lists other images than '
+                         f'{WIDER_FACE_VAL_MAT}')
+    masks = {}
+    for key, keep in _per_image(subset_mat, 'gt_list', names):
+        idx = np.asarray(keep, dtype=np.float64).reshape(-1)
+        num = len(boxes[key])
+        if np.any((idx < 1) | (idx > num) | (idx != np.round(idx))):
+            raise ValueError(f'{subset} gt_list of {key} has indices '
+                             f'{idx.tolist()} outside 1..{num}')
+        mask = np.zeros(num, dtype=bool)
+        mask[idx.astype(np.int64) - 1] = True
+        masks[key] = mask
+    return masks
+
+
 def parse_wider_gt_mat(
         val_mat: Mapping[str, Any],
         subset_mats: Mapping[str, Mapping[str, Any]],
 ) -> Dict[str, WiderFaceImageGT]:
     """Ground truth from the loaded official ``.mat`` files.
+
+    The one reader of this format: the evaluation CLI, the metric and the
+    converter all read the ``.mat`` files through it.
 
     Args:
         val_mat (Mapping[str, Any]): ``scipy.io.loadmat`` of
@@ -75,66 +144,71 @@ def parse_wider_gt_mat(
             face indices, and the same event_list and file_list).
 
     Returns:
-        Dict[str, WiderFaceImageGT]: image key to boxes of shape (N, 4) and
-        one bool mask of shape (N,) per subset.
+        Dict[str, WiderFaceImageGT]: image key ``"<event>/<name>"`` (see
+        :func:`wider_image_key`) to boxes of shape (N, 4) and one bool mask
+        of shape (N,) per subset, in file order.
 
     Raises:
         ValueError: the files disagree on the images, or a gt_list index is
             outside its image's faces.
     """
-    names = _mat_names(val_mat)
-    bbx_events = _cell(val_mat['face_bbx_list'])
-    boxes = {}
-    for event_names, event_bbx in zip(names, bbx_events):
-        event_bbx = _cell(event_bbx)
-        if len(event_bbx) != len(event_names):
-            raise ValueError(f'face_bbx_list and file_list disagree on the '
-                             f'number of images of {event_names[:1]}')
-        for key, bbx in zip(event_names, event_bbx):
-            boxes[key] = np.asarray(bbx, dtype=np.float64).reshape(-1, 4)
-
+    boxes = _val_boxes(val_mat)
     masks = {key: {} for key in boxes}
     for subset, mat in subset_mats.items():
-        if _mat_names(mat) != names:
-            raise ValueError(f'{subset} gt_list lists other images than '
-                             f'{WIDER_FACE_VAL_MAT}')
-        for event_names, event_gt in zip(names, _cell(mat['gt_list'])):
-            for key, keep in zip(event_names, _cell(event_gt)):
-                idx = np.asarray(keep, dtype=np.float64).reshape(-1)
-                num = len(boxes[key])
-                if np.any((idx < 1) | (idx > num) | (idx != np.round(idx))):
-                    raise ValueError(f'{subset} gt_list of {key} has indices '
-                                     f'{idx.tolist()} outside 1..{num}')
-                mask = np.zeros(num, dtype=bool)
-                mask[idx.astype(np.int64) - 1] = True
-                masks[key][subset] = mask
+        for key, mask in _subset_masks(mat, subset, boxes).items():
+            masks[key][subset] = mask
     return {key: WiderFaceImageGT(boxes[key], masks[key]) for key in boxes}
 
 
-def load_wider_gt_mat(gt_dir: str) -> Dict[str, WiderFaceImageGT]:
+def _read_mat(path: str, variables: Sequence[str], parse: Callable[[dict], _T],
+              error_cls: Type[InputFileError]) -> _T:
+    """Load one .mat file, check its variables and parse it, naming the file
+    in every error."""
+    mat = load_mat(path, error_cls=error_cls)
+    missing = [name for name in variables if name not in mat]
+    if missing:
+        raise error_cls(path, None, f'missing variable(s) {missing}')
+    try:
+        return parse(mat)
+    except (KeyError, IndexError, TypeError, ValueError) as err:
+        raise error_cls(
+            path, None, 'not the official WIDER FACE ground truth: '
+            f'{type(err).__name__}: {err}') from None
+
+
+def load_wider_gt_mat(
+        gt_dir: str,
+        error_cls: Type[InputFileError] = InputFileError,
+) -> Dict[str, WiderFaceImageGT]:
     """Read the four official ``.mat`` files from a folder.
 
     Args:
         gt_dir (str): folder holding ``wider_face_val.mat`` and
             ``wider_{easy,medium,hard}_val.mat``.
+        error_cls (type): :class:`InputFileError` subclass to raise (the
+            converter raises its own format error).
 
     Returns:
         Dict[str, WiderFaceImageGT]: see :func:`parse_wider_gt_mat`.
 
     Raises:
-        InputFileError: one of the four files is missing, truncated or no
-            MATLAB file, naming it; or their content is not the official
-            structure, naming ``gt_dir``.
+        InputFileError: naming the file: one of the four is missing,
+            truncated or no MATLAB file, lacks a variable, or does not hold
+            the official structure (e.g. a gt_list index outside its
+            image's faces, or other images than ``wider_face_val.mat``).
     """
-    val_mat = load_mat(osp.join(gt_dir, WIDER_FACE_VAL_MAT))
-    subset_mats = {s: load_mat(osp.join(gt_dir, f))
-                   for s, f in WIDER_FACE_SUBSET_MATS.items()}
-    try:
-        return parse_wider_gt_mat(val_mat, subset_mats)
-    except (KeyError, IndexError, TypeError, ValueError) as err:
-        raise InputFileError(
-            gt_dir, None, 'not the official WIDER FACE ground truth: '
-            f'{type(err).__name__}: {err}') from None
+    boxes = _read_mat(osp.join(gt_dir, WIDER_FACE_VAL_MAT),
+                      ('event_list', 'file_list', 'face_bbx_list'),
+                      _val_boxes, error_cls)
+    masks = {key: {} for key in boxes}
+    for subset, name in WIDER_FACE_SUBSET_MATS.items():
+        subset_masks = _read_mat(
+            osp.join(gt_dir, name), ('event_list', 'file_list', 'gt_list'),
+            lambda mat, subset=subset: _subset_masks(mat, subset, boxes),
+            error_cls)
+        for key, mask in subset_masks.items():
+            masks[key][subset] = mask
+    return {key: WiderFaceImageGT(boxes[key], masks[key]) for key in boxes}
 
 
 def coco_image_keys(coco: Mapping[str, Any]) -> Dict[int, str]:
@@ -180,7 +254,7 @@ def parse_wider_gt_coco(
             raise ValueError(
                 f'annotation {ann.get("id")} has no {", ".join(missing)}: the '
                 'evaluation needs the val JSON written by '
-                'data_converters/wider_face_to_coco.py')
+                'tools/dataset_converters/wider_face_to_coco.py')
         if ann['image_id'] not in faces:
             raise ValueError(f'annotation {ann.get("id")} refers to image '
                              f'{ann["image_id"]}, which is not in "images"')

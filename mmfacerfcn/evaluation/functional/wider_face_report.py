@@ -4,29 +4,23 @@ import os.path as osp
 from typing import Mapping
 
 import numpy as np
+from terminaltables import AsciiTable
 
 from .wider_face_eval import WiderFaceResult
 
 
 def format_ap_table(aps: Mapping[str, float]) -> str:
-    """A small text table of the subset APs.
+    """A small text table of the subset APs (terminaltables, as mmdet's
+    metrics print theirs; pure Python, so the numpy-only CLI keeps it).
 
     Args:
         aps (Mapping[str, float]): subset name to AP.
 
     Returns:
-        str: three lines: border, header, values (4 decimals), e.g.
-        ``| easy   | medium | hard   |``.
+        str: five lines: border, header, border, values (4 decimals),
+        border, e.g. ``| easy   | medium | hard   |``.
     """
-    names = list(aps)
-    cells = [f'{aps[n]:.4f}' for n in names]
-    widths = [max(len(n), len(c)) for n, c in zip(names, cells)]
-    border = '+' + '+'.join('-' * (w + 2) for w in widths) + '+'
-
-    def row(items):
-        return '| ' + ' | '.join(i.ljust(w) for i, w in zip(items, widths)) + ' |'
-
-    return '\n'.join([border, row(names), border, row(cells), border])
+    return AsciiTable([list(aps), [f'{ap:.4f}' for ap in aps.values()]]).table
 
 
 def plot_pr_curves(results: Mapping[str, WiderFaceResult], out_file: str,

@@ -4,7 +4,8 @@ import copy
 import torch
 from mmdet.registry import MODELS
 
-from mmfacerfcn.testing.batches import make_batch, small_model_cfg
+from mmfacerfcn.testing.batches import make_batch
+from mmfacerfcn.testing.configs import small_model_cfg
 
 BOXES = [[[20.0, 24.0, 60.0, 72.0], [90.0, 30.0, 130.0, 80.0]],
          [[40.0, 40.0, 88.0, 96.0]]]

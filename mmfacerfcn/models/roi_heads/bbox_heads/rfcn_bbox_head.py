@@ -89,11 +89,6 @@ class RFCNBBoxHead(BBoxHead):
                 override=[dict(name='reduce'), dict(name='conv_cls'),
                           dict(name='conv_reg')])
 
-    @property
-    def num_score_groups(self) -> int:
-        """int: Channel groups in the score maps, ``(C + 1) + 4``."""
-        return self.cls_groups + self.reg_groups
-
     def forward_score_maps(self, x: Tensor) -> Tensor:
         """Whole-image position-sensitive score maps.
 

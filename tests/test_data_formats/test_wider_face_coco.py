@@ -1,4 +1,5 @@
-"""WIDER FACE gt parsing and COCO building on small handmade trees."""
+"""WIDER FACE to COCO on small handmade trees: flags, clipping, counts, and
+the val subsets taken from the evaluation's own .mat reader."""
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
@@ -7,14 +8,11 @@ import pytest
 import scipy.io
 from PIL import Image
 
-from mmfacerfcn.datasets.wider_face_parsing import (
-    WiderFormatError,
-    convert_wider,
-    dump_json_atomic,
-    format_summary,
-    parse_wider_filelist,
-    parse_wider_gt,
-    read_wider_val_subsets,
+from mmfacerfcn.data_formats.wider_face_coco import convert_wider
+from mmfacerfcn.data_formats.wider_face_txt import WiderFormatError
+from mmfacerfcn.evaluation.functional.wider_face_gt import (
+    load_wider_gt_mat,
+    parse_wider_gt_coco,
 )
 
 # (file_name, (width, height), face lines as 10 ints; [] = no face)
@@ -102,20 +100,6 @@ def wider_root(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_parse_gt_keeps_every_face_and_skips_dummy(wider_root: Path) -> None:
-    images = parse_wider_gt(wider_root / 'wider_face_split' /
-                            'wider_face_train_bbx_gt.txt')
-    assert [im.file_name for im in images] == [e[0] for e in ENTRIES]
-    assert [len(im.faces) for im in images] == [3, 0, 2]
-    assert [im.line for im in images] == [1, 6, 9]
-    face = images[0].faces[2]
-    assert face.bbox == (90, 70, 20, 20)
-    assert face.line == 5
-    assert face.attributes == dict(blur=2, expression=1, illumination=1,
-                                   invalid=0, occlusion=2, pose=1)
-    assert images[2].event == '1--Handshaking'
-
-
 def test_convert_train_flags_clips_and_counts(wider_root: Path) -> None:
     coco = convert_wider(wider_root, 'train')
     assert coco['categories'] == [{'id': 1, 'name': 'face'}]
@@ -143,7 +127,6 @@ def test_convert_train_flags_clips_and_counts(wider_root: Path) -> None:
     assert summary['faces'] == summary['face_lines_read'] == 5
     assert summary['flagged'] == {'invalid': 1, 'zero_size': 1, 'out_of_image': 2}
     assert summary['ignored_iscrowd'] == 3
-    assert 'verified' in format_summary(summary)
 
 
 def test_convert_val_records_official_subsets(wider_root: Path) -> None:
@@ -161,11 +144,22 @@ def test_convert_val_records_official_subsets(wider_root: Path) -> None:
                                                   'hard': 3}
 
 
-def test_read_val_subsets_uses_zero_based_indices(wider_root: Path) -> None:
-    subsets = read_wider_val_subsets(wider_root / 'eval_tools' / 'ground_truth')
-    assert subsets.num_faces == {e[0]: len(e[2]) for e in ENTRIES}
-    assert subsets.members['medium'][ENTRIES[0][0]] == {0, 2}
-    assert subsets.members['hard'][ENTRIES[1][0]] == frozenset()
+def test_val_json_agrees_with_the_mat_reader(wider_root: Path) -> None:
+    # One reader, one key convention: what the converter writes for val reads
+    # back as exactly what the evaluation reads from the .mat files.
+    from_json = parse_wider_gt_coco(convert_wider(wider_root, 'val'))
+    from_mat = load_wider_gt_mat(str(wider_root / 'eval_tools' / 'ground_truth'))
+    assert list(from_json) == list(from_mat) == [
+        '0--Parade/0_Parade_a', '0--Parade/0_Parade_b',
+        '1--Handshaking/1_Handshaking_c']
+    for key, gt in from_mat.items():
+        np.testing.assert_array_equal(from_json[key].boxes, gt.boxes)
+        assert from_json[key].subsets.keys() == gt.subsets.keys()
+        for name, mask in gt.subsets.items():
+            np.testing.assert_array_equal(from_json[key].subsets[name], mask)
+    # 1-based gt_list [1, 3] is faces 0 and 2.
+    assert from_mat['0--Parade/0_Parade_a'].subsets['medium'].tolist() == [
+        True, False, True]
 
 
 def test_convert_test_split_gives_images_only(wider_root: Path) -> None:
@@ -174,41 +168,7 @@ def test_convert_test_split_gives_images_only(wider_root: Path) -> None:
     assert [(im['width'], im['height']) for im in coco['images']] == [
         e[1] for e in ENTRIES]
     assert coco['annotations'] == []
-    assert 'images only' in format_summary(coco['info']['summary'])
-
-
-FACE = '1 2 3 4 0 0 0 0 0 0'
-
-
-@pytest.mark.parametrize('text, line, message', [
-    ('0--A/a.jpg\n1\n1 2 3 abc 0 0 0 0 0 0\n', 3,
-     "expected 10 integers, got 'abc'"),
-    ('0--A/a.jpg\n1\n1 2 3 4 0 0 0 0 0\n', 3, 'expected 10 integers, got 9'),
-    (f'0--A/a.jpg\n1\n{FACE} 7\n', 3, 'got 11 fields'),
-    (f'0--A/a.jpg\n2\n{FACE}\n0--A/b.jpg\n1\n{FACE}\n', 4,
-     'count 2 at line 2 but only 1 face lines'),
-    (f'0--A/a.jpg\n3\n{FACE}\n{FACE}\n', 4, 'file ends after 2 face lines'),
-    (f'0--A/a.jpg\n1\n{FACE}\n{FACE}\n0--A/b.jpg\n1\n{FACE}\n', 4,
-     'count at line 2 (1) is smaller'),
-    ('0--A/a.jpg\nx\n', 2, "expected a face count (non-negative integer), got 'x'"),
-    ('0--A/a.jpg\n-1\n', 2, 'non-negative integer'),
-    (f'0--A/a.jpg\n0\n0--A/b.jpg\n1\n{FACE}\n', 2, 'dummy line'),
-    (f'0--A/a.jpg\n0\n{FACE}\n', 3, 'dummy line of zeros'),
-    (f'a.jpg\n1\n{FACE}\n', 1, "expected an image path '<event>/<name>.jpg'"),
-    (f'0--A/a.jpg\n1\n{FACE}\n0--A/a.jpg\n1\n{FACE}\n', 4, 'duplicate image'),
-    ('0--A/a.jpg\n', 1, 'file ends before the face count'),
-])
-def test_malformed_gt_names_file_and_line(tmp_path: Path, text: str, line: int,
-                                          message: str) -> None:
-    gt_file = tmp_path / 'wider_face_val_bbx_gt.txt'
-    gt_file.write_text(text)
-    with pytest.raises(WiderFormatError) as info:
-        parse_wider_gt(gt_file)
-    err = info.value
-    assert isinstance(err, ValueError)
-    assert (err.file, err.line) == (str(gt_file), line)
-    assert message in err.message
-    assert str(err).startswith(f'{gt_file}:{line}: ')
+    assert coco['info']['summary']['annotated'] is False
 
 
 def test_missing_split_file(tmp_path: Path) -> None:
@@ -242,44 +202,15 @@ def test_mat_disagreeing_with_gt_is_an_error(wider_root: Path) -> None:
         convert_wider(wider_root, 'val')
     fewer = [ENTRIES[0], ENTRIES[1], (ENTRIES[2][0], ENTRIES[2][1], [])]
     write_mats(gt_dir, fewer, {k: [[], [], []] for k in SUBSETS})
-    with pytest.raises(WiderFormatError, match='has 0 faces in face_bbx_list'):
+    with pytest.raises(WiderFormatError,
+                       match='1--Handshaking/1_Handshaking_c has 0 faces in '
+                       r'face_bbx_list but 2 in .*_gt\.txt:9'):
         convert_wider(wider_root, 'val')
-
-
-def test_dump_json_atomic(tmp_path: Path) -> None:
-    out = tmp_path / 'sub' / 'out.json'
-    dump_json_atomic({'a': [1, 2]}, out)
-    assert out.read_text().replace(' ', '') == '{"a":[1,2]}'
-    bad = tmp_path / 'bad.json'
-    with pytest.raises(TypeError):
-        dump_json_atomic({'a': object()}, bad)
-    assert not bad.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ['sub']
-
-
-@pytest.mark.parametrize('image_path, reason', [
-    ('../x/y.jpg', "has a '..' component"),
-    ('../y.jpg', "has a '..' component"),  # a valid '<event>/<name>.jpg'
-    ('0--A/../../y.jpg', "has a '..' component"),
-    ('/tmp/x/y.jpg', 'is an absolute path'),
-    ('\\x\\y.jpg', 'is an absolute path'),
-    ('C:/x/y.jpg', 'is an absolute path'),
-])
-def test_image_path_leaving_the_image_folder_is_refused(
-        tmp_path: Path, image_path: str, reason: str) -> None:
-    for name, parse in (('wider_face_val_bbx_gt.txt', parse_wider_gt),
-                        ('wider_face_test_filelist.txt',
-                         parse_wider_filelist)):
-        list_file = tmp_path / name
-        body = f'1\n{FACE}\n' if parse is parse_wider_gt else ''
-        list_file.write_text(f'0--A/a.jpg\n{body}{image_path}\n{body}')
-        line = 4 if parse is parse_wider_gt else 2
-        with pytest.raises(WiderFormatError) as info:
-            parse(list_file)
-        assert (info.value.file, info.value.line) == (str(list_file), line)
-        assert str(info.value) == (
-            f'{list_file}:{line}: image path {image_path!r} {reason}: images '
-            'must lie inside WIDER_<split>/images')
+    write_mats(gt_dir, ENTRIES[:2], {k: [[], []] for k in SUBSETS})
+    with pytest.raises(WiderFormatError,
+                       match=r'wider_face_val\.mat: no entry for '
+                       r'1--Handshaking/1_Handshaking_c \(.*_gt\.txt:9\)'):
+        convert_wider(wider_root, 'val')
 
 
 def test_convert_does_not_read_an_image_outside_the_root(
@@ -288,7 +219,7 @@ def test_convert_does_not_read_an_image_outside_the_root(
     # the converter read it and wrote '../outside.jpg' into the JSON.
     Image.new('RGB', (8, 8)).save(wider_root / 'WIDER_train' / 'outside.jpg')
     gt_file = wider_root / 'wider_face_split' / 'wider_face_train_bbx_gt.txt'
-    gt_file.write_text(gt_text(ENTRIES) + f'../outside.jpg\n1\n{FACE}\n')
+    gt_file.write_text(gt_text(ENTRIES) + '../outside.jpg\n1\n1 2 3 4 0 0 0 0 0 0\n')
     with pytest.raises(WiderFormatError,
                        match=r"_gt\.txt:13: image path '\.\./outside\.jpg' has"):
         convert_wider(wider_root, 'train')

@@ -9,8 +9,8 @@ import pytest
 import scipy.io
 from PIL import Image
 
-from mmfacerfcn.datasets.wider_face_parsing import convert_wider
-from mmfacerfcn.datasets.wider_sample import (
+from mmfacerfcn.data_formats.wider_face_coco import convert_wider
+from mmfacerfcn.data_formats.wider_sample import (
     _soft_mask,
     make_wider_sample,
     wider_subsets,

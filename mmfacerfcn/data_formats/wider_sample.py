@@ -8,7 +8,7 @@
     OUT_ROOT/eval_tools/ground_truth/wider_face_val.mat
     OUT_ROOT/eval_tools/ground_truth/wider_{easy,medium,hard}_val.mat
 
-so that ``data_converters/wider_face_to_coco.py``, the dataset and the metric
+so that ``tools/dataset_converters/wider_face_to_coco.py``, the dataset and the metric
 read it exactly as they read WIDER FACE.
 
 Material (all shipped with scikit-image, nothing downloaded):

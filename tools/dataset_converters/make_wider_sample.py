@@ -1,16 +1,16 @@
 """Write the embedded WIDER FACE sample in the official layout.
 
-    python data_converters/make_wider_sample.py data/wider_sample
-    python data_converters/wider_face_to_coco.py data/wider_sample \
+    python tools/dataset_converters/make_wider_sample.py data/wider_sample
+    python tools/dataset_converters/wider_face_to_coco.py data/wider_sample \
         data/wider_sample/annotations/wider_face_val.json --split val
 
-See :mod:`mmfacerfcn.datasets.wider_sample` for what the images contain.
+See :mod:`mmfacerfcn.data_formats.wider_sample` for what the images contain.
 """
 import argparse
 import sys
 import time
 
-from mmfacerfcn.datasets.wider_sample import make_wider_sample
+from mmfacerfcn.data_formats.wider_sample import make_wider_sample
 
 
 def parse_args() -> argparse.Namespace:

@@ -3,7 +3,7 @@ at a face crop's scale, and the draw is seeded."""
 import numpy as np
 import pytest
 
-from mmfacerfcn.datasets.face_crops import FaceCropSampler
+from mmfacerfcn.data_formats.face_crops import FaceCropSampler
 
 # A black picture with one red 24 x 24 "face" at x 40-64, y 30-54.
 IMAGE = np.zeros((120, 160, 3), np.uint8)

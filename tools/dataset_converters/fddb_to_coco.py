@@ -1,16 +1,20 @@
 """Convert FDDB's ellipse folds to COCO JSON (ellipse kept, tight box as bbox).
 
-    python data_converters/fddb_to_coco.py FDDB_ROOT OUT.json [--folds 1 2 ...]
+    python tools/dataset_converters/fddb_to_coco.py FDDB_ROOT OUT.json \
+        [--folds 1 2 ...]
 
 FDDB_ROOT holds ``FDDB-folds/FDDB-fold-XX-ellipseList.txt`` and
-``originalPics/``; the parsing lives in :mod:`mmfacerfcn.datasets.fddb_parsing`.
+``originalPics/``; the parsing lives in
+:mod:`mmfacerfcn.data_formats.fddb_ellipses`, the conversion in
+:mod:`mmfacerfcn.data_formats.fddb_coco`.
 """
 import argparse
 import sys
 from pathlib import Path
 
-from mmfacerfcn.datasets.fddb_parsing import FOLDS_DIR, IMAGES_DIR, convert_fddb
-from mmfacerfcn.datasets.wider_face_parsing import run_conversion
+from mmfacerfcn.data_formats.converter_cli import run_conversion
+from mmfacerfcn.data_formats.fddb_coco import convert_fddb
+from mmfacerfcn.data_formats.fddb_ellipses import FOLDS_DIR, IMAGES_DIR
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,25 +1,25 @@
 """Convert one split of WIDER FACE to the COCO JSON read by mmfacerfcn.
 
-    python data_converters/wider_face_to_coco.py WIDER_ROOT OUT.json --split val
+    python tools/dataset_converters/wider_face_to_coco.py WIDER_ROOT OUT.json \
+        --split val
 
 WIDER_ROOT is the official download unpacked as it comes (``WIDER_<split>/``,
 ``wider_face_split/`` and, for val, ``eval_tools/ground_truth/``). The JSON
-layout is documented in ``docs/wider_face_coco_format.md``; the parsing lives in
-:mod:`mmfacerfcn.datasets.wider_face_parsing`.
+layout is documented in ``docs/wider_face_coco_format.md``; the conversion lives
+in :mod:`mmfacerfcn.data_formats.wider_face_coco`.
 """
 import argparse
 import sys
 from pathlib import Path
 from typing import List, Tuple
 
-from mmfacerfcn.datasets.wider_face_parsing import (
+from mmfacerfcn.data_formats.converter_cli import run_conversion
+from mmfacerfcn.data_formats.wider_face_coco import MAT_DIR, convert_wider
+from mmfacerfcn.data_formats.wider_face_txt import (
     GT_FILES,
-    MAT_DIR,
     SPLIT_DIR,
     SPLITS,
     TEST_FILELIST,
-    convert_wider,
-    run_conversion,
 )
 
 
@@ -41,6 +41,10 @@ def parse_args() -> argparse.Namespace:
 
 def split_inputs(root: str, split: str) -> Tuple[List[Path], List[Path]]:
     """What :func:`convert_wider` reads for ``split``.
+
+    Args:
+        root (str): ``WIDER_ROOT``.
+        split (str): ``"train"``, ``"val"`` or ``"test"``.
 
     Returns:
         tuple[list[Path], list[Path]]: The annotation file, and the folders

@@ -1,16 +1,12 @@
-"""Read FDDB's ellipse annotations and build a COCO JSON.
+"""FDDB's ellipse lists, ``FDDB-folds/FDDB-fold-XX-ellipseList.txt``.
 
-FDDB (``FDDB_ROOT/FDDB-folds/FDDB-fold-XX-ellipseList.txt`` and the images in
-``FDDB_ROOT/originalPics/<path>.jpg``) lists per image its path without
-extension, a face count and one line per face::
+A fold file lists per image its path without extension (the image is
+``originalPics/<path>.jpg``), a face count and one line per face::
 
     major_axis_radius minor_axis_radius angle center_x center_y 1
 
-with the angle in radians between the major axis and the x axis. Each face
-becomes a COCO annotation with ``"ellipse": [ra, rb, theta, cx, cy]`` and, as
-``"bbox"``, the ellipse's tight axis-aligned box clipped to the image (flags and
-``iscrowd`` as in ``docs/wider_face_coco_format.md``); each image records its
-``"fold"``.
+with the angle in radians between the major axis and the x axis. The COCO JSON
+is built by :mod:`mmfacerfcn.data_formats.fddb_coco`.
 """
 import math
 import re
@@ -18,17 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import mmengine
-
-from ..utils.input_files import read_text_lines
-from .wider_face_parsing import (
-    FACE_CATEGORY,
+from ..utils.input_files import PathLike, read_text_lines
+from .annotation_files import (
     AnnotationFormatError,
-    PathLike,
     check_image_path_inside,
-    clip_box,
     read_face_count,
-    read_image_size,
 )
 
 FOLDS_DIR = 'FDDB-folds'
@@ -64,30 +54,6 @@ class FddbImage:
     line: int
     ellipses: List[Tuple[float, float, float, float, float]] = field(
         default_factory=list)
-
-
-def ellipse_to_bbox(ra: float, rb: float, theta: float, cx: float,
-                    cy: float) -> Tuple[float, float, float, float]:
-    """The tight axis-aligned box of a rotated ellipse.
-
-    For semi-axes ``ra`` (at angle ``theta`` to the x axis) and ``rb``, the
-    extent is exact: half-width ``sqrt(ra² cos²θ + rb² sin²θ)`` and half-height
-    ``sqrt(ra² sin²θ + rb² cos²θ)``.
-
-    Args:
-        ra (float): Major-axis radius.
-        rb (float): Minor-axis radius.
-        theta (float): Angle of the major axis in radians.
-        cx (float): Centre x.
-        cy (float): Centre y.
-
-    Returns:
-        tuple[float, float, float, float]: ``(x, y, w, h)``.
-    """
-    cos, sin = math.cos(theta), math.sin(theta)
-    half_w = math.hypot(ra * cos, rb * sin)
-    half_h = math.hypot(ra * sin, rb * cos)
-    return cx - half_w, cy - half_h, 2 * half_w, 2 * half_h
 
 
 def parse_fddb_fold(fold_file: PathLike, fold: int) -> List[FddbImage]:
@@ -213,25 +179,20 @@ def fold_files(root: PathLike,
     return files
 
 
-def convert_fddb(root: PathLike,
-                 folds: Optional[Sequence[int]] = None,
-                 progress: bool = False) -> dict:
-    """Convert FDDB folds to a COCO dict.
+def read_fddb(root: PathLike,
+              folds: Optional[Sequence[int]] = None) -> List[FddbImage]:
+    """Parse the fold files of ``FDDB_ROOT``.
 
     Args:
-        root (str | PathLike): ``FDDB_ROOT`` with ``FDDB-folds/`` and
-            ``originalPics/``.
-        folds (Sequence[int], optional): Fold ids to convert; all when None.
-        progress (bool): Show mmengine's progress bar while reading images.
+        root (str | PathLike): ``FDDB_ROOT`` with ``FDDB-folds/``.
+        folds (Sequence[int], optional): Fold ids to read; all when None.
 
     Returns:
-        dict: ``info`` (with ``summary``), ``images`` (with ``fold``),
-        ``annotations`` (with ``ellipse``, ``bbox``, ``flags``, ``iscrowd``)
-        and ``categories``.
+        list[FddbImage]: The images of the folds, in fold and file order.
 
     Raises:
-        FddbFormatError: Malformed or missing fold files or images, or an
-            image listed twice.
+        FddbFormatError: A missing or malformed fold file, or an image
+            listed twice.
     """
     images: List[FddbImage] = []
     seen: Dict[str, FddbImage] = {}
@@ -244,61 +205,4 @@ def convert_fddb(root: PathLike,
                     f'(first at {first.source}:{first.line})')
             seen[image.path] = image
             images.append(image)
-    image_root = Path(root) / IMAGES_DIR
-    coco_images, annotations = [], []
-    flagged = {'zero_size': 0, 'out_of_image': 0}
-    num_ignored = 0
-    entries = mmengine.track_iter_progress(images) if progress else images
-    for image_id, image in enumerate(entries, start=1):
-        file_name = f'{image.path}.jpg'
-        try:
-            width, height = read_image_size(image_root / file_name, image.source,
-                                            image.line)
-        except AnnotationFormatError as err:
-            raise FddbFormatError(err.file, err.line, err.message) from None
-        coco_images.append({
-            'id': image_id,
-            'file_name': file_name,
-            'width': width,
-            'height': height,
-            'fold': image.fold,
-        })
-        for ellipse in image.ellipses:
-            clipped, flags, empty = clip_box(ellipse_to_bbox(*ellipse), width,
-                                             height)
-            for flag in flags:
-                flagged[flag] += 1
-            iscrowd = int('zero_size' in flags or empty)
-            num_ignored += iscrowd
-            annotations.append({
-                'id': len(annotations) + 1,
-                'image_id': image_id,
-                'category_id': FACE_CATEGORY['id'],
-                'ellipse': list(ellipse),
-                'bbox': clipped,
-                'area': clipped[2] * clipped[3],
-                'iscrowd': iscrowd,
-                'flags': flags,
-            })
-    face_lines = sum(len(image.ellipses) for image in images)
-    if face_lines != len(annotations):
-        raise RuntimeError(f'{face_lines} ellipse lines read but '
-                           f'{len(annotations)} annotations written')
-    summary = {
-        'images': len(coco_images),
-        'annotated': True,
-        'faces': len(annotations),
-        'empty_images': sum(not image.ellipses for image in images),
-        'face_lines_read': face_lines,
-        'annotations_written': len(annotations),
-        'flagged': flagged,
-        'ignored_iscrowd': num_ignored,
-        'folds': sorted({image.fold for image in images}),
-    }
-    return {
-        'info': {'description': 'FDDB in COCO format (mmfacerfcn)',
-                 'summary': summary},
-        'images': coco_images,
-        'annotations': annotations,
-        'categories': [dict(FACE_CATEGORY)],
-    }
+    return images

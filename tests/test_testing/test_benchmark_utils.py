@@ -1,13 +1,17 @@
-"""Helpers of the benchmarks: exact proposal counts, boxes, timing, configs."""
+"""Helpers of the benchmarks (:mod:`mmfacerfcn.testing.benchmark`): exact
+proposal counts, boxes, timing, configs.
+
+Not named ``test_benchmark.py``: that is the tool's test in tests/test_tools,
+and pytest needs test file names unique across folders without __init__.py.
+"""
 import os.path as osp
 
 import pytest
 import torch
 from mmengine.structures import InstanceData
 
-from mmfacerfcn.testing.batches import CONFIGS
-from mmfacerfcn.utils import benchmark
-from mmfacerfcn.utils.benchmark import (
+from mmfacerfcn.testing import benchmark
+from mmfacerfcn.testing.benchmark import (
     drop_pretrained,
     fixed_proposals,
     load_benchmark_cfg,
@@ -16,6 +20,7 @@ from mmfacerfcn.utils.benchmark import (
     random_rois,
     timed,
 )
+from mmfacerfcn.testing.configs import CONFIGS
 
 
 def rpn_output(scores):

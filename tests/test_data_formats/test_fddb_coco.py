@@ -1,4 +1,4 @@
-"""FDDB ellipse folds to COCO: the box of a rotated ellipse, the tree, errors."""
+"""FDDB to COCO: the box of a rotated ellipse, the tree, errors."""
 import math
 from pathlib import Path
 
@@ -6,12 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmfacerfcn.datasets.fddb_parsing import (
-    FddbFormatError,
-    convert_fddb,
-    ellipse_to_bbox,
-    parse_fddb_fold,
-)
+from mmfacerfcn.data_formats.fddb_coco import convert_fddb, ellipse_to_bbox
+from mmfacerfcn.data_formats.fddb_ellipses import FddbFormatError
 
 
 @pytest.mark.parametrize('ellipse, expected', [
@@ -79,27 +75,6 @@ def test_convert_fddb_tree(tmp_path: Path) -> None:
     assert summary['faces'] == summary['face_lines_read'] == 3
     assert summary['empty_images'] == 1 and summary['folds'] == [1, 2]
     assert [im['fold'] for im in convert_fddb(tmp_path, [2])['images']] == [2]
-
-
-@pytest.mark.parametrize('text, line, message', [
-    ('a/b\n1\n1 2 0 4 5\n', 3, 'expected 6 numbers'),
-    ('a/b\n1\n1 2 x 4 5 1\n', 3, "got 'x'"),
-    ('a/b\n2\n1 2 0 4 5 1\nc/d\n1\n1 2 0 4 5 1\n', 4,
-     'count 2 at line 2 but only 1 ellipses'),
-    ('a/b\n1\n1 2 0 4 5 1\n1 2 0 4 5 1\n', 4, 'count at line 2 is smaller'),
-    ('a/b\n1.5\n', 2, 'expected a face count'),
-    ('a/b\n2\n1 2 0 4 5 1\n', 3, 'file ends after 1 ellipses'),
-])
-def test_malformed_fold_names_file_and_line(tmp_path: Path, text: str, line: int,
-                                            message: str) -> None:
-    fold = tmp_path / 'FDDB-fold-03-ellipseList.txt'
-    fold.write_text(text)
-    with pytest.raises(FddbFormatError) as info:
-        parse_fddb_fold(fold, 3)
-    assert isinstance(info.value, ValueError)
-    assert (info.value.file, info.value.line) == (str(fold), line)
-    assert message in info.value.message
-    assert str(info.value).startswith(f'{fold}:{line}: ')
 
 
 def test_missing_fold_and_image(tmp_path: Path) -> None:

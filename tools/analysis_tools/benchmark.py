@@ -1,7 +1,8 @@
 """Face R-FCN against Faster R-CNN C4, side by side in one run: where the time goes.
 
-    python tools/benchmark.py --json work_dirs/benchmark_cpu.json
-    python tools/benchmark.py --device cuda --amp --json work_dirs/benchmark_cuda.json
+    python tools/analysis_tools/benchmark.py --json work_dirs/benchmark_cpu.json
+    python tools/analysis_tools/benchmark.py --device cuda --amp \
+        --json work_dirs/benchmark_cuda.json
 
 Options: ``--configs RFCN FASTER`` (default: configs/face_rfcn_r101_wider.py and
 configs/faster_rcnn/faster_rcnn_r101_c4_wider.py; the first must be an R-FCN
@@ -31,7 +32,7 @@ runs after ``--warmup``:
 
 Both models get the SAME N proposals: the N best of Face R-FCN's RPN on the
 image, padded with seeded random boxes inside the image when its RPN (random
-weights) yields fewer (see ``mmfacerfcn.utils.benchmark.fixed_proposals``).
+weights) yields fewer (see ``mmfacerfcn.testing.benchmark.fixed_proposals``).
 ``rois_used`` records what each RoI head got; ``rpn_proposals`` what the RPN
 gave (at most the largest N: its ``max_per_img``).
 
@@ -59,7 +60,8 @@ JSON (``--json``)::
     {device, torch, amp, threads, image: [h, w],
      inference: [{config, rois, total_ms, backbone_ms, rpn_ms, shared_ms,
                   per_roi_ms, roi_head_share, rois_used, rpn_proposals}],
-     ratios: [{rois, faster_over_rfcn}], goals: [{goal, value, met}],
+     ratios: [{rois, faster_over_rfcn}],
+     goals: [{goal, value, met, value_text}],
      ps_roi: {device, k, map, timings: [...], naive_reference_ms_per_roi},
      train: [{config, iter_ms, img_per_s, peak_mem_mib, batch, mem_kind,
               rss_before_train_mib, mem_after_iter_mib, mem_growth_mib}]}
@@ -71,13 +73,14 @@ CUDA, Face R-FCN's training peak (batch 2 at the WIDER scale) < 16 GB.
 import argparse
 import json
 import os.path as osp
+from dataclasses import dataclass
 from typing import Dict, List, Sequence
 
 import torch
 from mmdet.models.roi_heads import StandardRoIHead
 from mmengine.structures import InstanceData
 
-from mmfacerfcn.utils.benchmark import (
+from mmfacerfcn.testing.benchmark import (
     amp_context,
     amp_name,
     build_random_model,
@@ -89,15 +92,47 @@ from mmfacerfcn.utils.benchmark import (
     ps_roi_timings,
     timed,
 )
+from mmfacerfcn.testing.configs import CONFIGS
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIGS = [
-    osp.join(REPO, 'configs', 'face_rfcn_r101_wider.py'),
-    osp.join(REPO, 'configs', 'faster_rcnn', 'faster_rcnn_r101_c4_wider.py'),
+    osp.join(CONFIGS, 'face_rfcn_r101_wider.py'),
+    osp.join(CONFIGS, 'faster_rcnn', 'faster_rcnn_r101_c4_wider.py'),
 ]
 RATIO_GOALS = {1000: 7.0, 300: 2.5}  # Faster R-CNN / Face R-FCN, at N RoIs
 ROI_SHARE_GOAL = 0.05  # Face R-FCN's per-RoI time / total
 TRAIN_PEAK_GOAL_MIB = 16e9 / 2**20  # 16 GB: Face R-FCN training on CUDA
+# How each kind of figure is written (str.format templates).
+RATIO_FORMAT = '{:.2f}x'
+SHARE_FORMAT = '{:.1%}'
+MIB_FORMAT = '{:.0f} MiB'
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One of issue 7's targets against its measured figure.
+
+    Args:
+        goal (str): The target in words, e.g. ``'Face R-FCN RoI head < 5% of
+            total at 300 RoIs'``.
+        value (float): The measured figure.
+        met (bool): Whether the figure reaches the target.
+        value_format (str): How the figure is written: a ``str.format``
+            template such as :data:`RATIO_FORMAT`.
+    """
+    goal: str
+    value: float
+    met: bool
+    value_format: str
+
+    @property
+    def value_text(self) -> str:
+        """The figure as the report writes it, e.g. ``'3.21x'``."""
+        return self.value_format.format(self.value)
+
+    def to_json(self) -> Dict:
+        """``goal``, ``value``, ``met`` and ``value_text``, for the JSON."""
+        return dict(goal=self.goal, value=self.value, met=self.met,
+                    value_text=self.value_text)
 
 
 def parse_args() -> argparse.Namespace:
@@ -228,42 +263,45 @@ def time_inference(model: torch.nn.Module, data: Dict,
     return rows
 
 
-def goals(results: Dict) -> List[Dict]:
+def goals(results: Dict) -> List[Goal]:
     """Issue 7's targets against the measured figures.
 
     Args:
         results (dict): With ``inference`` (R-FCN rows first) and ``ratios``.
 
     Returns:
-        list[dict]: ``goal`` (text), ``value``, ``met`` (bool), for the ratio
-        goals at the counts measured, the RoI-head share at every count and,
-        with ``train`` rows measured on CUDA, Face R-FCN's training peak
-        (the CPU figure is the whole process's RSS, not comparable).
+        list[Goal]: the ratio goals at the counts measured, the RoI-head
+        share at every count and, with ``train`` rows measured on CUDA, Face
+        R-FCN's training peak (the CPU figure is the whole process's RSS,
+        not comparable).
     """
     out = []
     for ratio in results['ratios']:
         target = RATIO_GOALS.get(ratio['rois'])
         if target is not None:
-            out.append(dict(
+            out.append(Goal(
                 goal=f'Faster R-CNN / Face R-FCN >= {target}x at '
                 f'{ratio["rois"]} RoIs',
                 value=ratio['faster_over_rfcn'],
-                met=ratio['faster_over_rfcn'] >= target))
+                met=ratio['faster_over_rfcn'] >= target,
+                value_format=RATIO_FORMAT))
     rfcn = results['inference'][0]['config']
     for row in results['inference']:
         if row['config'] == rfcn:
-            out.append(dict(
+            out.append(Goal(
                 goal=f'Face R-FCN RoI head < {ROI_SHARE_GOAL:.0%} of total at '
                 f'{row["rois"]} RoIs',
                 value=row['roi_head_share'],
-                met=row['roi_head_share'] < ROI_SHARE_GOAL))
+                met=row['roi_head_share'] < ROI_SHARE_GOAL,
+                value_format=SHARE_FORMAT))
     for row in results.get('train', []):
         if row['config'] == rfcn and row['mem_kind'].startswith('cuda'):
-            out.append(dict(
+            out.append(Goal(
                 goal=f'Face R-FCN training peak (batch {row["batch"]}) < '
                 f'{TRAIN_PEAK_GOAL_MIB:.0f} MiB (16 GB)',
                 value=row['peak_mem_mib'],
-                met=row['peak_mem_mib'] < TRAIN_PEAK_GOAL_MIB))
+                met=row['peak_mem_mib'] < TRAIN_PEAK_GOAL_MIB,
+                value_format=MIB_FORMAT))
     return out
 
 
@@ -298,12 +336,9 @@ def report(results: Dict, args: argparse.Namespace) -> str:
     lines.append('')
     for r in results['ratios']:
         lines.append(f'Faster R-CNN / Face R-FCN at {r["rois"]:>5} RoIs: '
-                     f'{r["faster_over_rfcn"]:.2f}x')
+                     + RATIO_FORMAT.format(r['faster_over_rfcn']))
     for g in results['goals']:
-        value = (f'{g["value"]:.1%}' if 'RoI head' in g['goal'] else
-                 f'{g["value"]:.0f} MiB' if 'MiB' in g['goal'] else
-                 f'{g["value"]:.2f}x')
-        lines.append(f'goal: {g["goal"]}: {value} -> '
+        lines.append(f'goal: {g["goal"]}: {g["value_text"]} -> '
                      f'{"met" if g["met"] else "NOT met"}')
     lines += ['', 'PS RoI pooling alone, score maps '
               f'{results["ps_roi"]["map"]}, ms']
@@ -390,7 +425,7 @@ def main() -> None:
                 batch_size=args.train_batch, iters=args.train_iters,
                 scale=args.scale, seed=args.seed, threads=args.threads)
             results['train'].append(dict(config=config_name(config), **row))
-    results['goals'] = goals(results)
+    results['goals'] = [g.to_json() for g in goals(results)]
     print(report(results, args))
     if args.json:
         with open(args.json, 'w') as f:

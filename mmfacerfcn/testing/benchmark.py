@@ -1,5 +1,8 @@
-"""Timing and memory helpers shared by ``tools/benchmark.py`` and
-``tools/analysis_tools/benchmark_ps_roi.py``.
+"""Timing and memory helpers shared by ``tools/analysis_tools/benchmark.py``
+and ``tools/analysis_tools/benchmark_ps_roi.py``.
+
+They build detectors and time our PS RoI extractor against the naive
+reference, so they sit above the models, beside the other test helpers.
 
 Three groups:
 
@@ -31,10 +34,9 @@ from mmengine.logging import MMLogger
 from mmengine.structures import InstanceData
 from torch import nn
 
-from mmfacerfcn.models.roi_heads.roi_extractors import PSRoIExtractor
-from mmfacerfcn.testing import ps_roi_align_reference
-from mmfacerfcn.utils.memory import peak_rss_mib, release_freed_memory, rss_mib
-from mmfacerfcn.utils.pipeline import inference_pipeline_cfg
+from ..models.roi_heads.roi_extractors import PSRoIExtractor
+from ..utils.memory import peak_rss_mib, release_freed_memory, rss_mib
+from .ps_roi_reference import ps_roi_align_reference
 
 # Ground-truth faces of the training batch, as fractions (x1, y1, x2, y2) of
 # the resized image: a few sizes, so RPN and RoI sampling see positives.
@@ -293,7 +295,7 @@ def load_test_image(cfg: Config, img_path: str) -> Dict:
         dict: ``inputs`` (list with one uint8 tensor (3, H, W), resized) and
         ``data_samples`` (list with one DetDataSample), as a dataloader gives.
     """
-    pipeline = Compose(inference_pipeline_cfg(cfg))
+    pipeline = Compose(get_test_pipeline_cfg(cfg))
     packed = pipeline(dict(img_path=img_path, img_id=0))
     return dict(inputs=[packed['inputs']],
                 data_samples=[packed['data_samples']])

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from mmfacerfcn.datasets.wider_sample import make_wider_sample
+from mmfacerfcn.data_formats.wider_sample import make_wider_sample
 
-REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / 'data_converters' / 'wider_face_to_coco.py'
+REPO = Path(__file__).resolve().parents[3]
+SCRIPT = REPO / 'tools' / 'dataset_converters' / 'wider_face_to_coco.py'
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -48,7 +48,10 @@ def test_cli_writes_json_and_summary(sample_root: Path, tmp_path: Path,
     assert len(coco['annotations']) == face_lines - num_empty
     assert len(coco['images']) == 4 and coco['info']['split'] == 'val'
     assert all('subsets' in a for a in coco['annotations'])
-    assert 'verified' in stdout and 'val subsets: easy' in stdout
+    faces = len(coco['annotations'])
+    assert (f'face lines read {faces} = annotations in the JSON written {faces}'
+            in stdout)
+    assert 'val subsets: easy' in stdout
     # Only the JSON is left: the temporary file was renamed onto it.
     assert [p.name for p in out.parent.iterdir()] == ['wider_face_val.json']
 
