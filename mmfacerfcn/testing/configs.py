@@ -15,7 +15,7 @@ from mmengine.config import Config
 #: The ``mmfacerfcn`` package folder.
 PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
 #: The source checkout's root (in an installed package, site-packages):
-#: tests find ``tools/`` and ``data_converters/`` there.
+#: tests find ``tools/`` there.
 REPO = osp.dirname(PACKAGE)
 #: A file every configs folder of ours holds: how a candidate is recognised
 #: (a bare ``configs/`` next to the package may be another project's).

@@ -416,7 +416,8 @@ def load_train_gt(ann_file: str) -> Dict[str, WiderFaceImageGT]:
         if 'wider_bbox' not in ann or 'attributes' not in ann:
             raise ValueError(
                 f'{ann_file}: annotation {ann.get("id")} has no wider_bbox or '
-                'attributes: not written by data_converters/wider_face_to_coco.py')
+                'attributes: not written by '
+                'tools/dataset_converters/wider_face_to_coco.py')
         ann['subsets'] = wider_subsets(ann['wider_bbox'], ann['attributes'])
     try:
         return parse_wider_gt_coco(coco)

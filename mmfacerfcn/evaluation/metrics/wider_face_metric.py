@@ -41,8 +41,9 @@ class WiderFaceMetric(BaseMetric):
 
     Args:
         ann_file (str, optional): the val COCO JSON of
-            ``data_converters/wider_face_to_coco.py`` (with ``face_index``,
-            ``wider_bbox`` and ``subsets``). Images are matched by ``img_id``.
+            ``tools/dataset_converters/wider_face_to_coco.py`` (with
+            ``face_index``, ``wider_bbox`` and ``subsets``). Images are
+            matched by ``img_id``.
         gt_dir (str, optional): folder with ``wider_face_val.mat`` and
             ``wider_{easy,medium,hard}_val.mat``, used instead of
             ``ann_file``. Images are matched by the last two components of
