@@ -22,6 +22,7 @@ from ..evaluation.functional.wider_face_eval import (
     WiderFaceImageGT,
 )
 from ..evaluation.functional.wider_face_gt import (
+    WIDER_FACE_GT_DIR,
     WIDER_FACE_VAL_MAT,
     load_wider_gt_mat,
     wider_image_key,
@@ -38,9 +39,6 @@ from .wider_face_txt import (
     parse_wider_filelist,
     parse_wider_gt,
 )
-
-#: Where the official download keeps the val ``.mat`` files.
-MAT_DIR = 'eval_tools/ground_truth'
 
 
 def check_against_val_gt(images: Sequence[WiderImage],
@@ -168,7 +166,7 @@ def convert_wider(root: PathLike, split: str, progress: bool = False) -> dict:
     else:
         images = parse_wider_gt(split_dir / GT_FILES[split])
     if split == 'val':
-        gt_dir = root / MAT_DIR
+        gt_dir = root / WIDER_FACE_GT_DIR
         gt = load_wider_gt_mat(str(gt_dir), WiderFormatError)
         check_against_val_gt(images, gt, gt_dir / WIDER_FACE_VAL_MAT)
     return build_wider_coco(images, root / f'WIDER_{split}' / 'images', split,

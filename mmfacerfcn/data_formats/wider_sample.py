@@ -58,6 +58,12 @@ import scipy.io
 import skimage.data
 from PIL import Image, ImageFilter
 
+from ..evaluation.functional.wider_face_gt import (
+    WIDER_FACE_GT_DIR,
+    WIDER_FACE_SUBSET_MATS,
+    WIDER_FACE_VAL_MAT,
+)
+
 PathLike = Union[str, os.PathLike]
 
 # (event, skimage.data loader). Only images without people or human faces.
@@ -389,7 +395,7 @@ def _write_val_mats(gt_dir: Path, entries: Sequence[Tuple[str, str, list]]) -> N
                 -1, 1) for _, _, faces in by_event[e]]) for e in events
         ])
     gt_dir.mkdir(parents=True, exist_ok=True)
-    _savemat(gt_dir / 'wider_face_val.mat', {**common, **boxes})
+    _savemat(gt_dir / WIDER_FACE_VAL_MAT, {**common, **boxes})
     for subset in ('easy', 'medium', 'hard'):
         gt_list = _cell([
             _cell([
@@ -399,7 +405,8 @@ def _write_val_mats(gt_dir: Path, entries: Sequence[Tuple[str, str, list]]) -> N
                 for _, _, faces in by_event[e]
             ]) for e in events
         ])
-        _savemat(gt_dir / f'wider_{subset}_val.mat', {**common, 'gt_list': gt_list})
+        _savemat(gt_dir / WIDER_FACE_SUBSET_MATS[subset],
+                 {**common, 'gt_list': gt_list})
 
 
 def _gt_lines(entries: Sequence[Tuple[str, str, list]]) -> List[str]:
@@ -466,7 +473,7 @@ def make_wider_sample(out_root: PathLike,
             (split_dir / f'wider_face_{split}_bbx_gt.txt').write_text(
                 '\n'.join(_gt_lines(entries)) + '\n')
         if split == 'val':
-            _write_val_mats(out_root / 'eval_tools' / 'ground_truth', entries)
+            _write_val_mats(out_root / WIDER_FACE_GT_DIR, entries)
         # (box, attributes, image size) of every face, for the counts.
         all_faces = [(box, a, image.size) for _, _, image, faces in drawn
                      for box, a in faces]

@@ -105,6 +105,7 @@ from mmfacerfcn import register_all_modules
 from mmfacerfcn.data_formats.converter_cli import dump_json_atomic
 from mmfacerfcn.data_formats.wider_sample import wider_subsets
 from mmfacerfcn.evaluation.functional import (
+    WIDER_FACE_GT_DIR,
     WIDER_FACE_SUBSETS,
     WiderFaceImageGT,
     bbox_xyxy_to_wider_xywh,
@@ -574,7 +575,7 @@ def load_split(args: argparse.Namespace, split: str
     """
     if split == 'val':
         gt = load_wider_gt_mat(
-            osp.join(args.data_root, 'eval_tools', 'ground_truth'))
+            osp.join(args.data_root, WIDER_FACE_GT_DIR))
     else:
         gt = load_train_gt(osp.join(args.data_root, 'annotations',
                                     f'wider_face_{split}.json'))

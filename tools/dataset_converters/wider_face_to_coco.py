@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import List, Tuple
 
 from mmfacerfcn.data_formats.converter_cli import run_conversion
-from mmfacerfcn.data_formats.wider_face_coco import MAT_DIR, convert_wider
+from mmfacerfcn.data_formats.wider_face_coco import convert_wider
 from mmfacerfcn.data_formats.wider_face_txt import (
     GT_FILES,
     SPLIT_DIR,
     SPLITS,
     TEST_FILELIST,
 )
+from mmfacerfcn.evaluation.functional import WIDER_FACE_GT_DIR
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,7 +55,7 @@ def split_inputs(root: str, split: str) -> Tuple[List[Path], List[Path]]:
     name = TEST_FILELIST if split == 'test' else GT_FILES[split]
     folders = [root / f'WIDER_{split}']
     if split == 'val':
-        folders.append(root / MAT_DIR)
+        folders.append(root / WIDER_FACE_GT_DIR)
     return [root / SPLIT_DIR / name], folders
 
 

@@ -22,6 +22,7 @@ from .wider_face_eval import (
     wider_face_score_thresholds,
 )
 from .wider_face_gt import (
+    WIDER_FACE_GT_DIR,
     WIDER_FACE_SUBSET_MATS,
     WIDER_FACE_VAL_MAT,
     coco_image_keys,
@@ -50,7 +51,7 @@ __all__ = [
     'image_pr_counts', 'match_predictions', 'normalize_scores',
     'sort_predictions', 'voc_ap', 'wider_face_iou',
     'wider_face_score_thresholds', 'WIDER_FACE_SUBSET_MATS',
-    'WIDER_FACE_VAL_MAT', 'coco_image_keys', 'load_wider_gt_coco',
+    'WIDER_FACE_GT_DIR', 'WIDER_FACE_VAL_MAT', 'coco_image_keys', 'load_wider_gt_coco',
     'load_wider_gt_mat', 'parse_wider_gt_coco', 'parse_wider_gt_mat',
     'wider_image_key', 'format_ap_table', 'plot_pr_curves',
     'SubmissionFormatError', 'bbox_xyxy_to_wider_xywh', 'format_submission',

@@ -34,7 +34,9 @@ from .wider_face_eval import WIDER_FACE_SUBSETS, WiderFaceImageGT
 
 _T = TypeVar('_T')
 
-#: File names of the official ground truth (``eval_tools/ground_truth``).
+#: Where the official download keeps its val ground truth, below WIDER_ROOT.
+WIDER_FACE_GT_DIR = 'eval_tools/ground_truth'
+#: File names of the official ground truth (in :data:`WIDER_FACE_GT_DIR`).
 WIDER_FACE_VAL_MAT = 'wider_face_val.mat'
 WIDER_FACE_SUBSET_MATS = {s: f'wider_{s}_val.mat' for s in WIDER_FACE_SUBSETS}
 
