@@ -4,5 +4,5 @@ _base_ = '../face_rfcn_r18_wider-sample.py'
 custom_hooks = [
     dict(type='WeightsOnlyCheckpointHook'),
     dict(type='MemoryUsageHook'),
-    dict(type='TrunkPretrainHook', steps=1000, hard_negatives=64),
+    dict(type='TrunkPretrainHook', steps=1600, hard_negatives=64),
 ]

@@ -1,6 +1,7 @@
-"""The embedded-sample configs: Face R-FCN R18 and its Faster R-CNN R18-DC5
-baseline build, train one step and predict; the baseline differs only in the
-RoI stage (res5 in the trunk, and the RPN on it, as in mmdet's DC5 configs)."""
+"""The embedded-sample configs: Face R-FCN R18 (half width) and its Faster
+R-CNN R18-DC5 baseline build, train one step and predict; the baseline differs
+only in the RoI stage (res5 in the trunk, and the RPN on it, as in mmdet's DC5
+configs)."""
 import copy
 import os.path as osp
 
@@ -14,7 +15,8 @@ from mmfacerfcn.testing.configs import CONFIGS
 
 RFCN = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
 FRCNN = osp.join(CONFIGS, 'faster_rcnn', 'faster_rcnn_r18_dc5_wider-sample.py')
-RES5 = osp.join(CONFIGS, 'ablations', 'face_rfcn_r18_res5_wider-sample.py')
+NO_RES5 = osp.join(CONFIGS, 'ablations',
+                   'face_rfcn_r18_no-res5_wider-sample.py')
 
 
 def build(path):
@@ -24,7 +26,7 @@ def build(path):
     return model
 
 
-@pytest.mark.parametrize('path', [RFCN, FRCNN, RES5], ids=osp.basename)
+@pytest.mark.parametrize('path', [RFCN, FRCNN, NO_RES5], ids=osp.basename)
 def test_builds_trains_one_step_and_predicts(path):
     train_step_and_predict(build(path))
 
@@ -44,13 +46,15 @@ def test_baseline_differs_only_in_the_roi_stage():
     assert type(model.roi_head.bbox_head).__name__ == 'Shared2FCBBoxHead'
     assert not model.roi_head.with_shared_head
     assert model.roi_head.bbox_roi_extractor.roi_layers[0].output_size == (7, 7)
-    # res5 in the backbone, dilated instead of strided (stride 16 overall).
-    # The R-FCN sample has no res5: its score maps come from conv4.
-    res5 = model.backbone.layer4[0]
-    assert res5.conv1.stride == (1, 1) and res5.conv1.dilation == (2, 2)
-    assert not build(RFCN).roi_head.with_shared_head
+    # res5 in the backbone, dilated instead of strided (stride 16 overall),
+    # the same stage as R-FCN's res5, which runs in its RoI head.
+    res5 = model.backbone.layer4
+    assert res5[0].conv1.stride == (1, 1) and res5[0].conv1.dilation == (2, 2)
+    rfcn_res5 = build(RFCN).roi_head.shared_head.layer4
+    assert [p.shape for p in res5.parameters()] == [
+        p.shape for p in rfcn_res5.parameters()]
     x = torch.zeros(1, 3, 64, 96)
-    assert model.backbone(x)[-1].shape[-2:] == (4, 6)
+    assert model.backbone(x)[-1].shape[1:] == (256, 4, 6)
 
 
 def test_sample_switches_to_ohem_half_way():
@@ -73,19 +77,34 @@ def test_random_sampler_ablation_only_drops_the_switch_to_ohem():
         h for h in base.custom_hooks if h['type'] != 'RoISamplerSwitchHook']
 
 
-def test_res5_ablation_adds_the_dilated_res5_and_nothing_else():
-    base, ablation = Config.fromfile(RFCN), Config.fromfile(RES5)
+def test_sample_trunk_is_resnet18_at_half_width_with_dilated_res5():
+    model = build(RFCN)
+    x = torch.zeros(1, 3, 64, 96)
+    conv4 = model.backbone(x)[-1]
+    assert conv4.shape == (1, 128, 4, 6)
+    res5 = model.roi_head.shared_head
+    assert res5.layer4[0].conv1.stride == (1, 1)
+    assert res5.layer4[0].conv1.dilation == (2, 2)
+    assert res5(conv4).shape == (1, 256, 4, 6)
+    assert model.roi_head.bbox_head.reduce.in_channels == 256
+    assert model.rpn_head.rpn_conv.in_channels == 128
+
+
+def test_no_res5_ablation_drops_res5_and_trains_longer():
+    base, ablation = Config.fromfile(RFCN), Config.fromfile(NO_RES5)
     for key in ('train_dataloader', 'val_dataloader', 'optim_wrapper',
-                'randomness', 'custom_hooks'):
+                'randomness'):
         assert ablation[key] == base[key], key
     assert ablation.model.rpn_head == base.model.rpn_head
     assert ablation.model.train_cfg == base.model.train_cfg
-    model = build(RES5)
-    res5 = model.roi_head.shared_head.layer4[0]
-    assert res5.conv1.stride == (1, 1) and res5.conv1.dilation == (2, 2)
-    # The score maps read res5's 512 channels; the sample's read conv4's 256.
-    x = torch.zeros(1, 256, 4, 6)
-    assert model.roi_head.shared_head(x).shape == (1, 512, 4, 6)
-    assert model.roi_head.bbox_head.reduce.in_channels == 512
+    assert ablation.model.backbone == base.model.backbone
+    model = build(NO_RES5)
+    assert not model.roi_head.with_shared_head
+    # The score maps read conv4's 128 channels.
+    assert model.roi_head.bbox_head.reduce.in_channels == 128
+    assert ablation.train_cfg.max_iters > base.train_cfg.max_iters
     assert ablation.param_scheduler[1].milestones == [
         int(0.8 * ablation.train_cfg.max_iters)]
+    switch = [h for h in ablation.custom_hooks
+              if h['type'] == 'RoISamplerSwitchHook']
+    assert switch[0]['switch_iter'] == ablation.train_cfg.max_iters // 2

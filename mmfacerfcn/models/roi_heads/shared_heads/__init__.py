@@ -1,0 +1,3 @@
+from .res_layer import SlimResLayer
+
+__all__ = ['SlimResLayer']
