@@ -30,8 +30,9 @@ def test_matches_the_backbone_of_the_same_width(depth):
     assert out.shape == (2, 32 * 8 * expansion, 9, 11)
     # mmdet's initialisation (He on convs, BN weight 1) reaches the new
     # stage.
-    res5.init_weights()
     bn = res5.layer4[0].bn1
+    torch.nn.init.zeros_(bn.weight)
+    res5.init_weights()
     assert torch.equal(bn.weight, torch.ones_like(bn.weight))
 
 
