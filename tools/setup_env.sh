@@ -56,8 +56,8 @@ if ! have torch==$TORCH_VERSION torchvision==$TORCHVISION_VERSION; then
   "${PIP[@]}" install "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
 fi
 
-log "installing pinned runtime and test requirements"
-"${PIP[@]}" install -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
+log "installing pinned runtime, test and deploy (ONNX export) requirements"
+"${PIP[@]}" install -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" -r "$ROOT/requirements/deploy.txt"
 "${PIP[@]}" install --no-deps openmim==0.3.9
 
 if ! have mmcv==$MMCV_VERSION || ! "$PY" -c "import mmcv.ops" 2>/dev/null; then

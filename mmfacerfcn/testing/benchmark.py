@@ -8,8 +8,8 @@ Three groups:
 
 - ``timed``, ``random_boxes``, ``random_rois``: median wall time (CUDA
   synchronised) and seeded boxes inside an image.
-- ``ps_roi_timings``, ``ps_roi_lines``: PS RoI pooling alone, each backend and
-  the naive loop reference.
+- ``ps_roi_timings``, ``ps_roi_lines``: PS RoI pooling alone, each backend
+  (:data:`PS_ROI_BACKENDS`) and the naive loop reference.
 - ``load_benchmark_cfg``, ``build_random_model``, ``load_test_image``,
   ``fixed_proposals``, ``measure_training``, ``measure_training_in_child``: a
   detector with random weights (no download), one image through a config's own
@@ -37,6 +37,12 @@ from torch import nn
 from ..models.roi_heads.roi_extractors import PSRoIExtractor
 from ..utils.memory import peak_rss_mib, release_freed_memory, rss_mib
 from .ps_roi_reference import ps_roi_align_reference
+
+# (backend, layer) pairs ps_roi_timings times, in its rows' order. 'onnx' is
+# GridSamplePSRoIAlign run eagerly: what an exported graph computes, timed
+# against torchvision's dedicated kernel.
+PS_ROI_BACKENDS = (('torchvision', 'PSRoIAlign'), ('mmcv', 'PSRoIAlign'),
+                   ('onnx', 'PSRoIAlign'), ('torchvision', 'PSRoIPool'))
 
 # Ground-truth faces of the training batch, as fractions (x1, y1, x2, y2) of
 # the resized image: a few sizes, so RPN and RoI sampling see positives.
@@ -135,7 +141,8 @@ def ps_roi_timings(device: str = 'cpu',
                    stride: int = 16,
                    naive_rois: int = 4,
                    seed: int = 0) -> Dict:
-    """Time PS RoI pooling alone: every backend, forward and forward+backward.
+    """Time PS RoI pooling alone: every backend of :data:`PS_ROI_BACKENDS`,
+    forward and forward+backward.
 
     Score maps are random, of R-FCN's shape (defaults: stride 16 of a
     1024 x 1376 image, ``(C + 5) * k * k = 294`` channels); RoIs come from
@@ -169,9 +176,7 @@ def ps_roi_timings(device: str = 'cpu',
     results = dict(device=device, k=k, map=list(feat.shape), timings=[])
     for n in rois:
         boxes = random_rois(n, h, w, stride, gen).to(device)
-        for backend, layer in [('torchvision', 'PSRoIAlign'),
-                               ('mmcv', 'PSRoIAlign'),
-                               ('torchvision', 'PSRoIPool')]:
+        for backend, layer in PS_ROI_BACKENDS:
             roi_layer = dict(type=layer, output_size=k)
             if layer == 'PSRoIAlign':
                 roi_layer['sampling_ratio'] = 2

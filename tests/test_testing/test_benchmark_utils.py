@@ -113,9 +113,8 @@ def test_ps_roi_timings_rows():
     assert results['map'] == [1, 6 * 9, 8, 10]
     assert [(t['backend'], t['layer'], t['rois']) for t in results['timings']] == [
         (b, layer, n) for n in (5, 9)
-        for b, layer in [('torchvision', 'PSRoIAlign'), ('mmcv', 'PSRoIAlign'),
-                         ('torchvision', 'PSRoIPool')]]
+        for b, layer in benchmark.PS_ROI_BACKENDS]
     assert all(t['forward_backward_ms'] > 0 for t in results['timings'])
     assert results['naive_reference_ms_per_roi'] > 0
     lines = benchmark.ps_roi_lines(results)
-    assert len(lines) == 7 and lines[-1].startswith('naive loop reference')
+    assert len(lines) == 9 and lines[-1].startswith('naive loop reference')

@@ -108,7 +108,7 @@ def test_ps_roi_and_train_rows(run):
     timings = results['ps_roi']['timings']
     assert {(t['backend'], t['layer']) for t in timings} == {
         ('torchvision', 'PSRoIAlign'), ('mmcv', 'PSRoIAlign'),
-        ('torchvision', 'PSRoIPool')}
+        ('onnx', 'PSRoIAlign'), ('torchvision', 'PSRoIPool')}
     assert sorted({t['rois'] for t in timings}) == list(ROIS)
     assert all(t['forward_ms'] > 0 for t in timings)
     assert results['ps_roi']['naive_reference_ms_per_roi'] > 0
@@ -175,7 +175,7 @@ def test_ps_roi_cli(tmp_path, monkeypatch, capsys):
                             'benchmark_ps_roi.py'), run_name='__main__')
     results = json.loads(out.read_text())
     assert results['map'] == [1, 294, 64, 86] and results['k'] == 7
-    assert len(results['timings']) == 3
+    assert len(results['timings']) == 4
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith('PSRoIAlign torchvision rois=4')
     assert printed[-1].startswith('naive loop reference (CPU)')

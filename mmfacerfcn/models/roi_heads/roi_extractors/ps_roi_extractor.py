@@ -1,6 +1,6 @@
 """Position-sensitive RoI extractor (R-FCN, arXiv 1605.06409, Sec. 2).
 
-mmcv 2.x ships no position-sensitive RoI op, so this extractor offers two
+mmcv 2.x ships no position-sensitive RoI op, so this extractor offers three
 backends for the same computation:
 
 - ``'torchvision'``: ``torchvision.ops.ps_roi_align`` / ``ps_roi_pool`` (CPU and
@@ -11,6 +11,11 @@ backends for the same computation:
   independent implementation and for platforms where mmcv has a kernel and
   torchvision has none. PS *average pooling* has no mmcv counterpart (mmcv's
   RoIPool takes the max), so this backend supports ``PSRoIAlign`` only.
+- ``'onnx'``: :class:`GridSamplePSRoIAlign`, torchvision's ``ps_roi_align``
+  rebuilt from ``grid_sample`` and elementwise ops, for export: no exporter
+  translates torchvision's op, and ONNX has no position-sensitive RoI op.
+  ``PSRoIAlign`` only, with a fixed ``sampling_ratio`` (the adaptive count
+  gives data-dependent shapes).
 
 torchvision's ``ps_roi_pool`` clips bin ends at ``H - 1`` / ``W - 1``, so it
 never reads the last row and column of the score map (R-FCN's definition
@@ -33,6 +38,8 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptMultiConfig
 from torch import Tensor, nn
 from torchvision.ops import PSRoIAlign, PSRoIPool
+
+from .grid_sample_ps_roi_align import GridSamplePSRoIAlign
 
 
 class MMCVPSRoIAlign(nn.Module):
@@ -80,11 +87,13 @@ class MMCVPSRoIAlign(nn.Module):
 
 
 # (backend, roi_layer type) -> layer class. torchvision's classes take
-# (output_size, spatial_scale[, sampling_ratio]) like MMCVPSRoIAlign.
+# (output_size, spatial_scale[, sampling_ratio]) like MMCVPSRoIAlign and
+# GridSamplePSRoIAlign.
 PS_ROI_LAYERS = {
     ('torchvision', 'PSRoIAlign'): PSRoIAlign,
     ('torchvision', 'PSRoIPool'): PSRoIPool,
     ('mmcv', 'PSRoIAlign'): MMCVPSRoIAlign,
+    ('onnx', 'PSRoIAlign'): GridSamplePSRoIAlign,
 }
 
 
@@ -98,8 +107,9 @@ class PSRoIExtractor(BaseRoIExtractor):
             (``<= 0``: adaptive).
         featmap_strides (list[int]): Stride of the score map, one entry: R-FCN
             pools a single stride-16 map. Defaults to ``[16]``.
-        backend (str): ``'torchvision'`` or ``'mmcv'`` (align only).
-            Defaults to ``'torchvision'``.
+        backend (str): ``'torchvision'``, ``'mmcv'`` (align only) or
+            ``'onnx'`` (align only, fixed ``sampling_ratio >= 1``; exports
+            to standard ONNX ops). Defaults to ``'torchvision'``.
         out_channels (int, optional): Groups per RoI ``G`` the head expects;
             when given, inputs are checked against it. Defaults to None.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
@@ -139,9 +149,10 @@ class PSRoIExtractor(BaseRoIExtractor):
             raise ValueError(
                 f'PSRoIExtractor: no {layer_type} for backend '
                 f'{self.backend!r}; available: {sorted(PS_ROI_LAYERS)} '
-                '(mmcv has no position-sensitive average pooling)')
+                '(only torchvision has position-sensitive average pooling)')
         if layer_type == 'PSRoIAlign':
-            # mmcv spells "adaptive" 0, torchvision -1; accept either.
+            # mmcv spells "adaptive" 0, torchvision -1; accept either. The
+            # onnx layer refuses both, naming the value.
             ratio = cfg.pop('sampling_ratio', -1)
             cfg['sampling_ratio'] = -1 if ratio <= 0 else ratio
         return nn.ModuleList([
