@@ -31,12 +31,14 @@ LAYERS = {
     'mmfacerfcn.models': 2,
     'mmfacerfcn.evaluation.metrics': 2,
     'mmfacerfcn.engine': 2,
+    # ONNX export: the models' predict path in exportable tensor ops.
+    'mmfacerfcn.deployment': 2,
     'mmfacerfcn.testing': 3,
     # The root: register_all_modules() imports the registering subpackages.
     'mmfacerfcn': 4,
 }
 LAYER_NAMES = ['utils', 'numpy-only (evaluation/functional, format parsing)',
-               'models, evaluation/metrics, engine', 'testing',
+               'models, evaluation/metrics, engine, deployment', 'testing',
                'the package root']
 #: What the numpy-only layer and tools/wider_eval.py must not reach.
 HEAVY = ('torch', 'torchvision', 'mmcv', 'mmdet', 'mmengine')
