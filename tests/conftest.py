@@ -12,3 +12,14 @@ register_all_modules()
 @pytest.fixture(autouse=True, scope='session')
 def mmdet_scope():
     init_default_scope('mmdet')
+
+
+@pytest.fixture(scope='session')
+def spread_export(tmp_path_factory):
+    """The sample config's model with random weights that detect plenty:
+    ``(checkpoint, onnx_file)``, exported with dynamic batch
+    (:func:`mmfacerfcn.testing.onnx_files.write_sample_export`)."""
+    for name in ('onnx', 'onnxruntime', 'onnxscript'):
+        pytest.importorskip(name)
+    from mmfacerfcn.testing.onnx_files import write_sample_export
+    return write_sample_export(str(tmp_path_factory.mktemp('spread')))

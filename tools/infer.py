@@ -1,8 +1,11 @@
 """Detect faces in images, folders of images or videos; draw and dump them.
 
     python tools/infer.py INPUT [INPUT ...] --out-dir DIR [--config C]
-        [--checkpoint P] [--score-thr 0.3] [--device cpu]
-        [--allow-partial-checkpoint]
+        [--checkpoint P] [--score-thr 0.3] [--device cpu] [--batch-size N]
+        [--allow-partial-checkpoint] [--fuse-conv-bn] [--channels-last]
+        [--threads N]
+    python tools/infer.py INPUT ... --out-dir DIR --config C
+        --backend onnxruntime --onnx model.onnx [--batch-size N]
 
 Each INPUT is an image, a folder (its images, not its sub-folders) or a
 video; the model is loaded once for all of them.
@@ -25,6 +28,15 @@ readable frame) is skipped with its reason, leaving no output of its own; the
 others are still processed, and the run ends with ``N done, M skipped`` and,
 if anything was skipped, exit status 1.
 
+``--backend onnxruntime`` runs the file ``tools/deployment/export_onnx.py``
+wrote from the config (refused when the config's test-time settings differ
+from the export's, naming the first), through the same pipeline, padding
+and drawing: pictures and JSON have the same form. ``--batch-size N`` sends
+up to N images (or frames) per forward pass: those of one padded size
+batch together, so every detection is exactly what one image at a time
+gives (mmdet pads a batch to its largest image, which moves the detections
+of the others; :func:`predict_batch`).
+
 Without ``--checkpoint`` the config's work dir (``./work_dirs/<config name>``
 as tools/train.py uses it) gives its ``last_checkpoint``. A checkpoint that
 lacks weights of the config's model, or holds them with other shapes, is an
@@ -35,20 +47,22 @@ import json
 import os
 import os.path as osp
 import sys
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 import cv2
 import numpy as np
 import torch
 from mmcv.transforms import Compose
-from mmdet.apis import inference_detector, init_detector
+from mmdet.apis import init_detector
 from mmdet.structures import DetDataSample
 from mmdet.utils import get_test_pipeline_cfg
 from mmdet.visualization import DetLocalVisualizer
 from mmengine.config import Config
+from mmengine.registry import init_default_scope
 from PIL import Image, UnidentifiedImageError
 
 from mmfacerfcn import register_all_modules
+from mmfacerfcn.engine import prepare_for_inference
 from mmfacerfcn.utils.checkpoint_files import exit_unless_checkpoint_complete
 from mmfacerfcn.utils.checkpoint_fit import (
     add_partial_checkpoint_arg,
@@ -61,6 +75,7 @@ from mmfacerfcn.utils.output_paths import (
     check_output_folder,
     write_atomic,
 )
+from mmfacerfcn.utils.runner_cli import add_inference_args, check_inference_args
 
 DEFAULT_CONFIG = osp.join(
     osp.dirname(osp.abspath(__file__)), '..', 'configs',
@@ -95,7 +110,21 @@ def parse_args() -> argparse.Namespace:
                         '0.3, as mmdet\'s DetInferencer draws)')
     parser.add_argument(
         '--device', default='cuda:0' if torch.cuda.is_available() else 'cpu')
-    return parser.parse_args()
+    parser.add_argument(
+        '--batch-size', type=int, default=1,
+        help='images (or video frames) per forward pass (default 1); '
+        'images of different sizes run in separate batches')
+    add_inference_args(parser)
+    args = parser.parse_args()
+    error = check_inference_args(args)
+    if error is None and args.batch_size < 1:
+        error = f'--batch-size {args.batch_size}: must be >= 1'
+    if error is None and args.backend == 'onnxruntime' and args.checkpoint:
+        error = ('--checkpoint and --backend onnxruntime: the weights come '
+                 'from --onnx; drop the checkpoint')
+    if error:
+        parser.error(error)
+    return args
 
 
 def list_inputs(path: str) -> List[str]:
@@ -162,10 +191,35 @@ def to_record(sample: DetDataSample, height: int, width: int) -> Dict:
                 scores=[round(s, 4) for s in pred.scores.tolist()])
 
 
-def build_detect(args: argparse.Namespace) -> Callable:
-    """A function: BGR image -> (its detections, RGB picture with them)."""
+def build_model(args: argparse.Namespace) -> torch.nn.Module:
+    """The detector of ``--backend``, ready to predict.
+
+    pytorch: the config's model with the checkpoint, then
+    ``--fuse-conv-bn``/``--channels-last``; onnxruntime: the ``--onnx`` file
+    in :class:`~mmfacerfcn.deployment.ORTFaceRFCN`, its class names from the
+    file. Either has ``cfg`` and ``dataset_meta`` as ``init_detector`` sets.
+
+    Raises:
+        SystemExit: A missing or unfit checkpoint or ONNX file (naming it),
+            or a missing onnxruntime (naming what to install).
+    """
     register_all_modules()  # also for a config without custom_imports
     cfg = Config.fromfile(args.config)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    if args.backend == 'onnxruntime':
+        from mmfacerfcn.deployment import ORTFaceRFCN, config_signature
+        init_default_scope(cfg.get('default_scope', 'mmdet'))
+        try:
+            model = ORTFaceRFCN(args.onnx, signature=config_signature(cfg),
+                                config_path=args.config, device=args.device,
+                                num_threads=args.threads or 0)
+        except (ImportError, OSError, ValueError) as err:
+            raise SystemExit(f'infer: error: {err}') from None
+        model.cfg = cfg
+        classes = model.exported_signature.get('classes') or ('face', )
+        model.dataset_meta = dict(classes=tuple(classes))
+        return model
     checkpoint = args.checkpoint or default_checkpoint(cfg)
     if not osp.isfile(checkpoint):
         raise SystemExit(f'{checkpoint}: checkpoint not found')
@@ -173,23 +227,81 @@ def build_detect(args: argparse.Namespace) -> Callable:
     model = init_detector(cfg, checkpoint, device=args.device)
     exit_unless_checkpoint_fits(model, checkpoint, args.config,
                                 args.allow_partial_checkpoint)
+    return prepare_for_inference(model, args.fuse_conv_bn, args.channels_last)
+
+
+def padded_shape(sample: DetDataSample, divisor: int) -> Tuple[int, int]:
+    """``img_shape`` rounded up to ``divisor``: the input a batch of one
+    gets."""
+    height, width = sample.metainfo['img_shape'][:2]
+    return -(-height // divisor) * divisor, -(-width // divisor) * divisor
+
+
+def predict_batch(model: torch.nn.Module, pipeline: Callable,
+                  images: List[np.ndarray],
+                  divisor: int = 1) -> List[DetDataSample]:
+    """Detections of several images, batched without changing any of them.
+
+    What mmdet's ``inference_detector`` does for one image: the test
+    pipeline on each array, then ``model.test_step``. mmdet's data
+    preprocessor pads a batch to its largest image, and that padding changes
+    the detections of the smaller ones (the network sees the padded area
+    instead of its own zero padding at the border; the README gives the
+    size of the effect). So images are grouped by their padded input size (``img_shape``
+    rounded up to ``divisor``, as a batch of one is padded) and each group
+    is one ``test_step``: every image gets exactly the input it gets alone.
+
+    Args:
+        model (nn.Module): A detector (either backend).
+        pipeline (Callable): The test pipeline, from an array.
+        images (list[np.ndarray]): BGR, (H, W, 3) each.
+        divisor (int): The config's ``pad_size_divisor``. Defaults to 1.
+
+    Returns:
+        list[DetDataSample]: One per image, in order, boxes in its pixels.
+    """
+    packed = [pipeline(dict(img=image, img_id=i))
+              for i, image in enumerate(images)]
+    groups: Dict[Tuple[int, int], List[int]] = {}
+    for i, item in enumerate(packed):
+        groups.setdefault(padded_shape(item['data_samples'], divisor),
+                          []).append(i)
+    results: List[DetDataSample] = [None] * len(images)
+    with torch.no_grad():
+        for indices in groups.values():
+            data = dict(inputs=[packed[i]['inputs'] for i in indices],
+                        data_samples=[packed[i]['data_samples']
+                                      for i in indices])
+            for i, sample in zip(indices, model.test_step(data)):
+                results[i] = sample
+    return results
+
+
+def build_detect(args: argparse.Namespace) -> Callable:
+    """A function: BGR images -> [(detections, RGB picture with them)]."""
+    model = build_model(args)
     # Every frame comes as an array: no file loading. The pipeline's
     # LoadAnnotations finds no instances and packs none (mmdet 3.3).
-    steps = list(get_test_pipeline_cfg(cfg))
+    steps = list(get_test_pipeline_cfg(model.cfg))
     steps[0] = dict(type='mmdet.LoadImageFromNDArray')
     pipeline = Compose(steps)
     visualizer = DetLocalVisualizer(name='infer', bbox_color=(0, 255, 0),
                                     text_color=(0, 255, 0))
     visualizer.dataset_meta = model.dataset_meta
+    divisor = model.cfg.model.get('data_preprocessor',
+                                  {}).get('pad_size_divisor', 1)
 
-    def detect(image: np.ndarray):
-        sample = inference_detector(model, image, test_pipeline=pipeline)
-        pred = sample.pred_instances.cpu()
-        sample.pred_instances = pred[pred.scores >= args.score_thr]
-        visualizer.add_datasample(
-            'infer', image[..., ::-1], sample, draw_gt=False,
-            pred_score_thr=-float('inf'))
-        return sample, visualizer.get_image()
+    def detect(images: List[np.ndarray]) -> List[Tuple]:
+        results = []
+        samples = predict_batch(model, pipeline, images, divisor)
+        for image, sample in zip(images, samples):
+            pred = sample.pred_instances.cpu()
+            sample.pred_instances = pred[pred.scores >= args.score_thr]
+            visualizer.add_datasample(
+                'infer', image[..., ::-1], sample, draw_gt=False,
+                pred_score_thr=-float('inf'))
+            results.append((sample, visualizer.get_image()))
+        return results
 
     return detect
 
@@ -233,28 +345,45 @@ def write_json(record: Dict, out_json: str) -> None:
     write_atomic(out_json, lambda f: json.dump(record, f))
 
 
-def infer_image(path: str, out_dir: str, detect: Callable) -> None:
-    """Detect in one image; write its drawn picture and ``<stem>.json``.
+def infer_images(paths: List[str], out_dir: str,
+                 detect: Callable) -> List[Tuple[str, str]]:
+    """Detect in images as one batch; write each drawn picture and JSON.
 
-    Raises:
-        SkippedInput: The image cannot be read (nothing is written).
+    Returns:
+        list[tuple[str, str]]: ``(path, reason)`` of each image that cannot
+        be read; nothing is written for it, the others are still detected.
     """
-    image = read_image(path)
-    sample, drawn = detect(image)
-    name = osp.basename(path)
-    out_image = osp.join(out_dir, name)
-    if osp.exists(out_image) and osp.samefile(out_image, path):
-        raise SystemExit(f'{out_dir}: is the input folder; pick another '
-                         '--out-dir')
-    if not cv2.imwrite(out_image, drawn[..., ::-1]):
-        raise OutputWriteError(f'{out_image}: cannot write')
-    record = dict(image=path, **to_record(sample, *image.shape[:2]))
-    write_json(record, osp.join(out_dir, osp.splitext(name)[0] + '.json'))
-    print(f'{path}: {len(record["scores"])} faces -> {out_image}')
+    images, readable, skipped = [], [], []
+    for path in paths:
+        try:
+            images.append(read_image(path))
+            readable.append(path)
+        except SkippedInput as err:
+            skipped.append((path, str(err)))
+    if not images:
+        return skipped
+    for path, image, (sample, drawn) in zip(readable, images,
+                                            detect(images)):
+        name = osp.basename(path)
+        out_image = osp.join(out_dir, name)
+        if osp.exists(out_image) and osp.samefile(out_image, path):
+            raise SystemExit(f'{out_dir}: is the input folder; pick another '
+                             '--out-dir')
+        if not cv2.imwrite(out_image, drawn[..., ::-1]):
+            raise OutputWriteError(f'{out_image}: cannot write')
+        record = dict(image=path, **to_record(sample, *image.shape[:2]))
+        write_json(record,
+                   osp.join(out_dir, osp.splitext(name)[0] + '.json'))
+        print(f'{path}: {len(record["scores"])} faces -> {out_image}')
+    return skipped
 
 
-def infer_video(path: str, out_dir: str, detect: Callable) -> None:
+def infer_video(path: str, out_dir: str, detect: Callable,
+                batch_size: int = 1) -> None:
     """Detect in every frame; write ``<stem>.mp4`` and ``<stem>.json``.
+
+    Frames go to the detector ``batch_size`` at a time (all of one size, so
+    a batch holds no padding).
 
     The first frame is read before the output video is created, so a video
     without frames leaves no file; one interrupted by an error leaves none
@@ -284,12 +413,16 @@ def infer_video(path: str, out_dir: str, detect: Callable) -> None:
             if not writer.isOpened():
                 raise SystemExit(f'{out_video}: cannot be written (mp4v)')
             while ok:
-                sample, drawn = detect(frame)
-                writer.write(np.ascontiguousarray(drawn[..., ::-1]))
-                record = to_record(sample, *frame.shape[:2])
-                frames.append(dict(bboxes=record['bboxes'],
-                                   scores=record['scores']))
+                batch = [frame]
                 ok, frame = capture.read()
+                while ok and len(batch) < batch_size:
+                    batch.append(frame)
+                    ok, frame = capture.read()
+                for sample, drawn in detect(batch):
+                    writer.write(np.ascontiguousarray(drawn[..., ::-1]))
+                    record = to_record(sample, height, width)
+                    frames.append(dict(bboxes=record['bboxes'],
+                                       scores=record['scores']))
         except BaseException:
             writer.release()
             if osp.exists(out_video):
@@ -325,16 +458,28 @@ def main() -> int:
     detect = build_detect(args)
     os.makedirs(args.out_dir, exist_ok=True)
     skipped = []
-    for path in paths:
-        infer = (infer_video if path.lower().endswith(VIDEO_EXTENSIONS) else
-                 infer_image)
-        try:
-            infer(path, args.out_dir, detect)
-        except SkippedInput as err:
-            print(f'{path}: skipped: {err}', file=sys.stderr)
-            skipped.append(path)
-        except OutputPathError as err:
-            raise SystemExit(f'infer: error: {err}') from None
+    try:
+        # Images in input order, --batch-size at a time; each video alone.
+        pending: List[str] = []
+        for i, path in enumerate(paths):
+            is_video = path.lower().endswith(VIDEO_EXTENSIONS)
+            if not is_video:
+                pending.append(path)
+            last = i == len(paths) - 1
+            if pending and (len(pending) == args.batch_size or is_video
+                            or last):
+                skipped += infer_images(pending, args.out_dir, detect)
+                pending = []
+            if is_video:
+                try:
+                    infer_video(path, args.out_dir, detect, args.batch_size)
+                except SkippedInput as err:
+                    skipped.append((path, str(err)))
+    except OutputPathError as err:
+        raise SystemExit(f'infer: error: {err}') from None
+    for path, reason in skipped:
+        print(f'{path}: skipped: {reason}', file=sys.stderr)
+    skipped = [path for path, _ in skipped]
     summary = f'{len(paths) - len(skipped)} done, {len(skipped)} skipped'
     if skipped:
         print(f'infer: error: {summary}: {", ".join(skipped)}',

@@ -1,8 +1,19 @@
 """Test a detector checkpoint with mmengine's Runner.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
-        [--allow-partial-checkpoint]
+        [--allow-partial-checkpoint] [--fuse-conv-bn] [--channels-last]
+        [--threads N]
+    python tools/test.py CONFIG --backend onnxruntime --onnx model.onnx
     mim test mmfacerfcn CONFIG --checkpoint CHECKPOINT
+
+``--backend onnxruntime`` evaluates the file that
+``tools/deployment/export_onnx.py`` wrote from CONFIG: the same dataloader,
+pipeline and evaluator, the model replaced by
+:class:`mmfacerfcn.deployment.ORTFaceRFCN`. A file exported from a config
+with other test-time settings is refused, naming the first one.
+``--fuse-conv-bn`` and ``--channels-last`` speed up the PyTorch model
+(:class:`mmfacerfcn.engine.FastInferenceHook`, after the checkpoint is
+loaded).
 
 A checkpoint that lacks weights of the config's model, or holds them with
 other shapes, is an error naming the first such keys (mmengine would test the
@@ -10,6 +21,7 @@ randomly initialised rest), unless ``--allow-partial-checkpoint``.
 """
 import argparse
 
+import torch
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -20,7 +32,9 @@ from mmfacerfcn.utils.checkpoint_fit import (
 )
 from mmfacerfcn.utils.preflight import check_data
 from mmfacerfcn.utils.runner_cli import (
+    add_inference_args,
     add_runner_args,
+    check_inference_args,
     init_dist_without_gpu,
     load_runner_cfg,
 )
@@ -29,7 +43,9 @@ from mmfacerfcn.utils.runner_cli import (
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test (and eval) a detector')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', nargs='?',
+                        help='checkpoint file (not with --backend '
+                        'onnxruntime)')
     parser.add_argument('--out', help='dump predictions to this .pkl file')
     parser.add_argument('--show-dir', help='draw detections into this folder')
     parser.add_argument(
@@ -37,16 +53,54 @@ def parse_args() -> argparse.Namespace:
         help='multi-scale + flip testing with the config\'s tta_pipeline, '
         'merged by its tta_model (NMS)')
     add_partial_checkpoint_arg(parser)
+    add_inference_args(parser)
     add_runner_args(parser)
-    return parser.parse_args()
+    args = parser.parse_args()
+    error = check_inference_args(args)
+    if error is None and args.backend == 'pytorch' and not args.checkpoint:
+        error = 'CHECKPOINT is required with --backend pytorch'
+    if error is None and args.backend == 'onnxruntime' and args.checkpoint:
+        error = ('CHECKPOINT and --backend onnxruntime: the weights come '
+                 'from --onnx; drop the checkpoint')
+    if error is None and args.backend == 'onnxruntime' and args.tta:
+        error = '--tta runs the PyTorch model only'
+    if error:
+        parser.error(error)
+    return args
+
+
+def use_onnxruntime(cfg, args: argparse.Namespace) -> None:
+    """Replace ``cfg.model`` by the ``--onnx`` file run with onnxruntime.
+
+    Raises:
+        SystemExit: onnxruntime is missing, or the file is missing, not an
+            export, or exported from other test-time settings.
+    """
+    from mmfacerfcn.deployment import ORTFaceRFCN, ort_model_config
+    model_cfg = ort_model_config(cfg, args.onnx, args.config,
+                                 num_threads=args.threads or 0)
+    try:  # here, for a clean message; the Runner builds it again
+        ORTFaceRFCN(**{k: v for k, v in model_cfg.items() if k != 'type'})
+    except (ImportError, OSError, ValueError) as err:
+        raise SystemExit(f'test: error: {err}') from None
+    cfg.model = model_cfg
 
 
 def main() -> None:
     args = parse_args()
     cfg = load_runner_cfg(args)
     init_dist_without_gpu(cfg)
-    exit_unless_checkpoint_complete(args.checkpoint)
-    cfg.load_from = args.checkpoint
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    if args.backend == 'onnxruntime':
+        use_onnxruntime(cfg, args)
+    else:
+        exit_unless_checkpoint_complete(args.checkpoint)
+        cfg.load_from = args.checkpoint
+    if args.fuse_conv_bn or args.channels_last:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+            dict(type='FastInferenceHook', fuse=args.fuse_conv_bn,
+                 channels_last=args.channels_last)]
     if args.show_dir:
         vis = cfg.default_hooks.visualization
         vis.draw = True
@@ -66,8 +120,9 @@ def main() -> None:
     check_data(cfg, splits=('test', ))
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
               RUNNERS.build(cfg))
-    exit_unless_checkpoint_fits(runner.model, args.checkpoint, args.config,
-                                args.allow_partial_checkpoint)
+    if args.backend == 'pytorch':
+        exit_unless_checkpoint_fits(runner.model, args.checkpoint,
+                                    args.config, args.allow_partial_checkpoint)
     runner.test()
 
 

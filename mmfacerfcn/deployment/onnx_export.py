@@ -9,12 +9,14 @@ the TorchScript exporter (``dynamo=False``) traces the example's counts;
 (``NonMaxSuppression``); and :class:`GridSamplePSRoIAlign` was checked with
 it. ``onnx`` and ``onnxscript`` are imported only when a function here runs.
 """
+import json
 import os
-from typing import List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 from torch import Tensor
 
+from .onnx_metadata import METADATA_KEY
 from .onnx_model import ONNXFaceRFCN
 
 #: ONNX's own operator domains (``''`` is ``ai.onnx``).
@@ -41,7 +43,8 @@ def example_inputs(batch: int = 1, height: int = 320,
 
 
 def export_onnx(model: ONNXFaceRFCN, path: str, opset: int = DEFAULT_OPSET,
-                dynamic_batch: bool = False) -> None:
+                dynamic_batch: bool = False,
+                signature: Optional[Dict] = None) -> None:
     """Export ``model`` to ``path`` with dynamic height and width.
 
     Args:
@@ -52,6 +55,10 @@ def export_onnx(model: ONNXFaceRFCN, path: str, opset: int = DEFAULT_OPSET,
         dynamic_batch (bool): Make the batch size dynamic too (traced with
             two images: torch.export fixes a size-1 dimension); else the
             graph takes one image. Defaults to False.
+        signature (dict, optional): The config's
+            :func:`~.onnx_metadata.config_signature`, written as JSON into
+            the file's ``metadata_props`` under :data:`METADATA_KEY`, where
+            an onnxruntime run checks its config against it.
 
     Raises:
         ValueError: ``opset`` below :data:`MIN_OPSET`.
@@ -67,20 +74,22 @@ def export_onnx(model: ONNXFaceRFCN, path: str, opset: int = DEFAULT_OPSET,
         images[0] = img_shapes[0] = batch
     model.eval()
     with torch.no_grad():
-        torch.onnx.export(
+        program = torch.onnx.export(
             model,
             example_inputs(2 if dynamic_batch else 1),
-            path,
             input_names=list(INPUT_NAMES),
             output_names=list(OUTPUT_NAMES),
             dynamic_shapes={'images': images, 'img_shapes': img_shapes},
             opset_version=opset,
             dynamo=True,
-            # One file: the weights inline (ONNX's 2 GiB protobuf limit is
-            # far above R101's ~200 MB), so the file can be renamed into
-            # place and shipped alone.
-            external_data=False,
             verbose=False)
+    if signature is not None:
+        program.model.metadata_props[METADATA_KEY] = json.dumps(
+            signature, sort_keys=True)
+    # One file: the weights inline (ONNX's 2 GiB protobuf limit is far above
+    # R101's ~200 MB), so the file can be renamed into place and shipped
+    # alone.
+    program.save(path, external_data=False)
 
 
 def non_standard_ops(path: str) -> List[str]:

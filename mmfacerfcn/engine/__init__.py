@@ -6,17 +6,20 @@ load safely (:mod:`mmfacerfcn.utils.checkpoint_types`).
 """
 from ..utils.checkpoint_types import allow_mmengine_checkpoint_types
 from .hooks import (
+    FastInferenceHook,
     MemoryUsageHook,
     RoISamplerSwitchHook,
     SafeCheckpointHook,
     TrunkPretrainHook,
     WeightsOnlyCheckpointHook,
+    prepare_for_inference,
 )
 from .runner import SafeResumeRunner
 
 allow_mmengine_checkpoint_types()
 
 __all__ = [
-    'MemoryUsageHook', 'RoISamplerSwitchHook', 'SafeCheckpointHook',
-    'SafeResumeRunner', 'TrunkPretrainHook', 'WeightsOnlyCheckpointHook'
+    'FastInferenceHook', 'MemoryUsageHook', 'RoISamplerSwitchHook',
+    'SafeCheckpointHook', 'SafeResumeRunner', 'TrunkPretrainHook',
+    'WeightsOnlyCheckpointHook', 'prepare_for_inference'
 ]

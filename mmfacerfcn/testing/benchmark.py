@@ -20,6 +20,7 @@ import contextlib
 import copy
 import logging
 import multiprocessing
+import os.path as osp
 import statistics
 import time
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -215,6 +216,18 @@ def ps_roi_lines(results: Dict) -> List[str]:
     lines.append('naive loop reference (CPU): '
                  f'{results["naive_reference_ms_per_roi"]:.1f} ms per RoI')
     return lines
+
+
+def default_image() -> str:
+    """matplotlib's sample photo (a portrait: one face)."""
+    import matplotlib
+    return osp.join(matplotlib.get_data_path(), 'sample_data',
+                    'grace_hopper.jpg')
+
+
+def config_name(path: str) -> str:
+    """A config's file name without ``.py``: its name in tables and JSON."""
+    return osp.splitext(osp.basename(path))[0]
 
 
 def drop_pretrained(node: object) -> None:

@@ -1,7 +1,9 @@
-"""Command-line pieces shared by ``tools/train.py`` and ``tools/test.py``."""
+"""Command-line pieces shared by ``tools/train.py``, ``tools/test.py`` and
+``tools/infer.py``."""
 import argparse
 import os
 import os.path as osp
+from typing import Optional
 
 import torch
 from mmengine.config import Config, DictAction
@@ -93,3 +95,61 @@ def init_dist_without_gpu(cfg: Config) -> None:
         find_unused_parameters=cfg.get('find_unused_parameters', False))
     wrapper.setdefault('device_ids', None)
     cfg.model_wrapper_cfg = wrapper
+
+
+#: Inference backends of ``tools/test.py`` and ``tools/infer.py``.
+BACKENDS = ('pytorch', 'onnxruntime')
+
+
+def add_inference_args(parser: argparse.ArgumentParser) -> None:
+    """Add the backend and speed options of ``tools/test.py``/``infer.py``.
+
+    ``--backend {pytorch,onnxruntime}``, ``--onnx FILE``,
+    ``--fuse-conv-bn``, ``--channels-last`` and ``--threads N``.
+
+    Args:
+        parser (argparse.ArgumentParser): Gets the arguments.
+    """
+    parser.add_argument(
+        '--backend', choices=BACKENDS, default='pytorch',
+        help='pytorch (eager, the checkpoint) or onnxruntime (the --onnx '
+        'file written by tools/deployment/export_onnx.py from this config)')
+    parser.add_argument('--onnx', help='ONNX file for --backend onnxruntime')
+    parser.add_argument(
+        '--fuse-conv-bn', action='store_true',
+        help='pytorch: fold BatchNorm into the convolutions before it')
+    parser.add_argument(
+        '--channels-last', action='store_true',
+        help='pytorch: keep convolution weights and outputs channels-last')
+    parser.add_argument(
+        '--threads', type=int,
+        help='CPU threads of torch (pytorch) or onnxruntime\'s intra-op '
+        'pool (default: each library\'s own choice)')
+
+
+def check_inference_args(args: argparse.Namespace) -> Optional[str]:
+    """Check the combination of :func:`add_inference_args`' options.
+
+    Args:
+        args (argparse.Namespace): With those options, and ``checkpoint``
+            (may be None with onnxruntime).
+
+    Returns:
+        str | None: The error (for ``parser.error``), or None when the
+        options fit.
+    """
+    if args.threads is not None and args.threads < 1:
+        return f'--threads {args.threads}: must be >= 1'
+    if args.backend == 'onnxruntime':
+        if not args.onnx:
+            return ('--backend onnxruntime needs --onnx FILE '
+                    '(tools/deployment/export_onnx.py writes it)')
+        flags = [f for f, on in (('--fuse-conv-bn', args.fuse_conv_bn),
+                                 ('--channels-last', args.channels_last)) if on]
+        if flags:
+            return (f'{" and ".join(flags)}: PyTorch options; '
+                    'onnxruntime optimises the graph itself')
+        return None
+    if args.onnx:
+        return '--onnx needs --backend onnxruntime'
+    return None

@@ -29,6 +29,7 @@ from mmfacerfcn.deployment import (
 )
 from mmfacerfcn.testing.benchmark import build_random_model, load_benchmark_cfg
 from mmfacerfcn.testing.configs import CONFIGS
+from mmfacerfcn.testing.onnx_files import spread_score_detector
 
 onnx = pytest.importorskip('onnx')
 ort = pytest.importorskip('onnxruntime')
@@ -52,15 +53,7 @@ def cfg():
 
 @pytest.fixture(scope='module')
 def detector(cfg):
-    torch.manual_seed(0)
-    model = build_random_model(cfg, 'cpu').eval()
-    gen = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for conv in (model.rpn_head.rpn_cls,
-                     model.roi_head.bbox_head.conv_cls):
-            conv.weight.normal_(0, 0.5, generator=gen)
-            conv.bias.normal_(0, 0.5, generator=gen)
-    return model
+    return spread_score_detector(cfg)
 
 
 @pytest.fixture(scope='module')

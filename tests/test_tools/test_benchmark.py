@@ -64,7 +64,8 @@ def run(tmp_path_factory):
         [sys.executable, BENCHMARK, '--configs', str(rfcn), str(faster),
          '--img', str(img), '--scale', '200', '160', '--rois',
          *map(str, ROIS), '--repeats', '1', '--warmup', '1', '--train-iters',
-         '2', '--train-batch', '1', '--threads', '1', '--json', str(out)],
+         '2', '--train-batch', '1', '--threads', '1', '--fuse-conv-bn',
+         '--channels-last', '--json', str(out)],
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(out.read_text()), proc.stdout
@@ -73,6 +74,9 @@ def run(tmp_path_factory):
 def test_inference_rows(run):
     results, stdout = run
     assert results['image'] == [200, 160]
+    assert results['rfcn_inference'] == dict(fuse_conv_bn=True,
+                                             channels_last=True)
+    assert 'Face R-FCN with fuse_conv_bn, channels_last' in stdout
     rows = {(r['config'], r['rois']): r for r in results['inference']}
     assert set(rows) == {(c, n) for c in ('face_rfcn_r18_tiny',
                                           'faster_rcnn_r18_c4_tiny')
@@ -190,3 +194,36 @@ def test_gpu_script_refuses_without_cuda(tmp_path):
     assert out.returncode != 0
     assert 'torch sees no CUDA device' in out.stderr
     assert not (tmp_path / 'gpu').exists()  # nothing ran
+
+
+def test_deploy_benchmark(tmp_path):
+    """benchmark_deploy.py: every backend at every batch size, the export
+    weighed, the ratios from the rows themselves."""
+    pytest.importorskip('onnxruntime')
+    pytest.importorskip('onnxscript')
+    out = tmp_path / 'deploy.json'
+    proc = subprocess.run(
+        [sys.executable,
+         osp.join(REPO, 'tools', 'analysis_tools', 'benchmark_deploy.py'),
+         '--configs', osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py'),
+         '--scale', '200', '160', '--batches', '1', '2', '--repeats', '1',
+         '--warmup', '0', '--threads', '1', '--keep-onnx',
+         str(tmp_path / 'onnx'), '--json', str(out)],
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert results['threads'] == 1
+    assert results['providers'] == ['CPUExecutionProvider']
+    export, = results['exports']
+    assert export['config'] == 'face_rfcn_r18_wider-sample'
+    size = (tmp_path / 'onnx' / 'face_rfcn_r18_wider-sample.onnx').stat().st_size
+    assert export['size_mib'] == pytest.approx(size / 2**20)
+    assert export['export_s'] > 0
+    rows = {(r['backend'], r['batch']): r for r in results['rows']}
+    assert set(rows) == {(b, n) for b in ('eager', 'eager-fast', 'onnxruntime')
+                         for n in (1, 2)}
+    for (backend, batch), row in rows.items():
+        assert row['ms_per_image'] > 0
+        assert row['vs_eager'] == pytest.approx(
+            rows['eager', batch]['ms_per_image'] / row['ms_per_image'])
+    assert 'onnxruntime' in proc.stdout and 'vs eager' in proc.stdout

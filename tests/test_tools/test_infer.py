@@ -5,6 +5,7 @@ mean nothing, but they go through the whole path (pipeline, model, rescale to
 the original image, drawing, JSON).
 """
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -228,3 +229,114 @@ def test_video_without_frames_leaves_no_output(tmp_path, checkpoint):
     assert '1 done, 2 skipped' in out.stderr
     assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == [
         'grace_hopper.jpg', 'grace_hopper.json']
+
+
+def mixed_folder(root):
+    """Five pictures, three resized shapes: two pairs share one."""
+    import numpy as np
+    import skimage.data
+    folder = root / 'mixed'
+    folder.mkdir()
+    photo = cv2.imread(PHOTO)
+    astronaut = np.ascontiguousarray(skimage.data.astronaut()[..., ::-1])
+    cv2.imwrite(str(folder / 'a.png'), cv2.resize(photo, (200, 240)))
+    cv2.imwrite(str(folder / 'b.png'), astronaut)
+    cv2.imwrite(str(folder / 'c.png'), cv2.resize(photo, (200, 240))[:, ::-1])
+    cv2.imwrite(str(folder / 'd.png'), cv2.resize(astronaut, (300, 300)))
+    cv2.imwrite(str(folder / 'e.png'), cv2.resize(photo, (320, 200)))
+    return folder
+
+
+def records(out_dir):
+    return {p.stem: json.loads(p.read_text())
+            for p in sorted(out_dir.glob('*.json'))}
+
+
+def test_batches_give_what_one_at_a_time_gives(tmp_path, checkpoint):
+    """Batch size 3 over pictures of three sizes: each size runs as its
+    own batch, so the JSON is byte-for-byte that of one at a time."""
+    folder = mixed_folder(tmp_path)
+    for batch in ('1', '3'):
+        out = infer(str(folder), '--checkpoint', checkpoint, '--out-dir',
+                    str(tmp_path / batch), '--score-thr', '0',
+                    '--batch-size', batch)
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert '5 done, 0 skipped' in out.stdout
+    one, three = records(tmp_path / '1'), records(tmp_path / '3')
+    assert sorted(one) == ['a', 'b', 'c', 'd', 'e']
+    assert one == three
+    assert sum(len(r['scores']) for r in one.values()) > 0
+
+
+def assert_records_match(actual, expected):
+    """Every box at IoU > 0.99 with a score within 1e-4 (plus the JSON's
+    rounding to 4 decimals)."""
+    from torchvision.ops import box_iou
+    assert sorted(actual) == sorted(expected)
+    for name, record in expected.items():
+        other = actual[name]
+        assert len(other['scores']) == len(record['scores']), name
+        if not record['scores']:
+            continue
+        iou = box_iou(torch.tensor(other['bboxes']),
+                      torch.tensor(record['bboxes']))
+        diff = (torch.tensor(other['scores'])[:, None] -
+                torch.tensor(record['scores'])[None]).abs()
+        assert ((iou > 0.99) & (diff <= 2e-4)).any(1).all(), name
+
+
+def test_onnxruntime_backend_as_pytorch(tmp_path, spread_export):
+    checkpoint, onnx_file = spread_export
+    folder = mixed_folder(tmp_path)
+    out = infer(str(folder), '--checkpoint', checkpoint, '--out-dir',
+                str(tmp_path / 'pytorch'), '--score-thr', '0.05')
+    assert out.returncode == 0, out.stderr[-3000:]
+    out = infer(str(folder), '--backend', 'onnxruntime', '--onnx', onnx_file,
+                '--out-dir', str(tmp_path / 'ort'), '--score-thr', '0.05',
+                '--batch-size', '2')
+    assert out.returncode == 0, out.stderr[-3000:]
+    expected = records(tmp_path / 'pytorch')
+    assert sum(len(r['scores']) for r in expected.values()) >= 5 * 20
+    assert_records_match(records(tmp_path / 'ort'), expected)
+    for name in 'abcde':
+        assert (tmp_path / 'ort' / f'{name}.png').exists()
+
+
+def test_onnx_of_another_config_is_refused(tmp_path, spread_export):
+    config = tmp_path / 'strict.py'
+    config.write_text(
+        f'_base_ = [{osp.join(CONFIGS, "face_rfcn_r18_wider-sample.py")!r}]\n'
+        'model = dict(test_cfg=dict(rcnn=dict(score_thr=0.5)))\n')
+    out = infer(PHOTO, '--config', str(config), '--backend', 'onnxruntime',
+                '--onnx', spread_export[1], '--out-dir', str(tmp_path / 'o'))
+    assert out.returncode != 0
+    assert f'{spread_export[1]} does not match {config}' in out.stderr
+    assert 'test_cfg.rcnn.score_thr' in out.stderr
+    assert not (tmp_path / 'o' / 'grace_hopper.json').exists()
+
+
+def test_missing_onnxruntime_names_what_to_install(tmp_path, spread_export):
+    blocker = tmp_path / 'blocked' / 'onnxruntime'
+    blocker.mkdir(parents=True)
+    (blocker / '__init__.py').write_text(
+        "raise ImportError('No module named onnxruntime')\n")
+    env = dict(os.environ, PYTHONPATH=str(blocker.parent))
+    out = subprocess.run(
+        [sys.executable, INFER, PHOTO, '--backend', 'onnxruntime', '--onnx',
+         spread_export[1], '--out-dir', str(tmp_path / 'o')],
+        capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode != 0
+    assert 'onnxruntime is not installed' in out.stderr
+    assert 'pip install -r requirements/deploy.txt' in out.stderr
+
+
+@pytest.mark.parametrize('extra,message', [
+    # the combinations are checked in tests/test_utils/test_runner_cli.py
+    (('--backend', 'onnxruntime', '--onnx', 'm.onnx', '--checkpoint', 'c'),
+     'the weights come from --onnx'),
+    (('--batch-size', '0'), '--batch-size 0: must be >= 1'),
+])
+def test_backend_options_are_checked(tmp_path, extra, message):
+    out = infer(PHOTO, '--out-dir', str(tmp_path / 'o'), *extra)
+    assert out.returncode == 2
+    assert message in out.stderr, out.stderr[-2000:]

@@ -58,3 +58,71 @@ def test_matching_checkpoint_is_tested(tmp_path, sample):
     # evaluated to the end: the two val images, then the AP line
     assert re.search(r'\(test\) +\[2/2\] +wider_face/easy',
                      out.stdout + out.stderr)
+
+
+def dumped(path):
+    import pickle
+    with open(path, 'rb') as f:
+        return pickle.load(f)
+
+
+def ap_line(out):
+    found = re.search(r'wider_face/easy: (\S+) +wider_face/medium: (\S+) +'
+                      r'wider_face/hard: (\S+)', out.stdout + out.stderr)
+    assert found, (out.stdout + out.stderr)[-3000:]
+    return found.groups()
+
+
+def test_onnxruntime_and_fast_pytorch_as_pytorch(tmp_path, sample,
+                                                 spread_export):
+    """The same dumped detections and AP from the checkpoint in eager
+    PyTorch, with --fuse-conv-bn --channels-last, and from its ONNX export
+    in onnxruntime (two images per batch: padded as mmdet pads)."""
+    from torchvision.ops import box_iou
+    options, _ = sample
+    checkpoint, onnx_file = spread_export
+    options = options + ['test_dataloader.batch_size=2']
+    runs = {
+        'eager': (checkpoint, ),
+        'fast': (checkpoint, '--fuse-conv-bn', '--channels-last'),
+        'ort': ('--backend', 'onnxruntime', '--onnx', onnx_file),
+    }
+    results, aps = {}, {}
+    for name, extra in runs.items():
+        env = dict(os.environ, OMP_NUM_THREADS='1')
+        out = subprocess.run(
+            [sys.executable, TEST, SAMPLE_CONFIG, *extra, '--work-dir',
+             str(tmp_path / name), '--out', str(tmp_path / f'{name}.pkl'),
+             '--cfg-options', *options],
+            cwd=tmp_path, env=env, capture_output=True, text=True,
+            timeout=300)
+        assert out.returncode == 0, (out.stdout + out.stderr)[-3000:]
+        results[name] = dumped(tmp_path / f'{name}.pkl')
+        aps[name] = ap_line(out)
+    assert aps['fast'] == aps['eager'] and aps['ort'] == aps['eager']
+    total = 0
+    for name in ('fast', 'ort'):
+        for actual, expected in zip(results[name], results['eager']):
+            a, e = actual['pred_instances'], expected['pred_instances']
+            assert len(a['scores']) == len(e['scores'])
+            total += len(e['scores'])
+            iou = box_iou(a['bboxes'], e['bboxes'])
+            close = (a['scores'][:, None] - e['scores'][None]).abs() <= 1e-4
+            assert ((iou > 0.99) & close).any(1).all(), name
+    assert total >= 2 * 2 * 20
+
+
+@pytest.mark.parametrize('extra,message', [
+    # the combinations are checked in tests/test_utils/test_runner_cli.py
+    ((), 'CHECKPOINT is required'),
+    (('--backend', 'onnxruntime', '--onnx', 'm.onnx', '--tta'),
+     '--tta runs the PyTorch model only'),
+    (('--backend', 'onnxruntime', '--onnx', 'missing.onnx'),
+     'missing.onnx: no such file'),
+])
+def test_backend_options_are_checked(tmp_path, extra, message):
+    out = subprocess.run([sys.executable, TEST, SAMPLE_CONFIG, *extra],
+                         cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode != 0
+    assert message in out.stderr, out.stderr[-2000:]

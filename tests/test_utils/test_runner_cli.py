@@ -1,6 +1,9 @@
-"""load_runner_cfg: the PR curves follow --work-dir (issue 14, item 8)."""
+"""load_runner_cfg: the PR curves follow --work-dir (issue 14, item 8);
+check_inference_args: the backend and speed options of test.py/infer.py."""
 import argparse
 import os.path as osp
+
+import pytest
 
 from mmfacerfcn.testing.configs import CONFIGS
 from mmfacerfcn.utils.runner_cli import load_runner_cfg
@@ -30,3 +33,31 @@ def test_absolute_pr_curve_file_is_kept(tmp_path):
         work_dir=str(tmp_path / 'run'),
         cfg_options={'val_evaluator.pr_curve_file': png}))
     assert cfg.val_evaluator.pr_curve_file == png
+
+
+def inference_args(*argv):
+    from mmfacerfcn.utils.runner_cli import add_inference_args
+    parser = argparse.ArgumentParser()
+    add_inference_args(parser)
+    return parser.parse_args(list(argv))
+
+
+@pytest.mark.parametrize('argv,message', [
+    ((), None),
+    (('--fuse-conv-bn', '--channels-last', '--threads', '2'), None),
+    (('--backend', 'onnxruntime', '--onnx', 'm.onnx', '--threads', '1'),
+     None),
+    (('--backend', 'onnxruntime'), '--backend onnxruntime needs --onnx'),
+    (('--onnx', 'm.onnx'), '--onnx needs --backend onnxruntime'),
+    (('--backend', 'onnxruntime', '--onnx', 'm.onnx', '--fuse-conv-bn',
+      '--channels-last'),
+     '--fuse-conv-bn and --channels-last: PyTorch options'),
+    (('--threads', '0'), '--threads 0: must be >= 1'),
+])
+def test_inference_options(argv, message):
+    from mmfacerfcn.utils.runner_cli import check_inference_args
+    error = check_inference_args(inference_args(*argv))
+    if message is None:
+        assert error is None
+    else:
+        assert error.startswith(message), error

@@ -8,10 +8,13 @@ Options: ``--configs RFCN FASTER`` (default: configs/face_rfcn_r101_wider.py and
 configs/faster_rcnn/faster_rcnn_r101_c4_wider.py; the first must be an R-FCN
 config), ``--img`` (default: matplotlib's grace_hopper.jpg), ``--rois 300 1000``,
 ``--warmup 1``, ``--repeats 3``, ``--train-batch 2``, ``--train-iters 3``,
-``--skip-train``, ``--scale LONG SHORT`` (replace the test pipeline's Resize
-scale, e.g. for quick runs), ``--threads N`` (torch CPU threads; on a
-machine where something else runs, fewer threads than cores avoid OpenMP
-oversubscription, which can slow CPU figures down tenfold), ``--seed 0``.
+``--skip-train``, ``--fuse-conv-bn`` and ``--channels-last`` (Face R-FCN's
+inference only; Faster R-CNN runs as its config ships, and the JSON's
+``rfcn_inference`` says which were on), ``--scale LONG SHORT`` (replace the
+test pipeline's Resize scale, e.g. for quick runs), ``--threads N`` (torch
+CPU threads; on a machine where something else runs, fewer threads than
+cores avoid OpenMP oversubscription, which can slow CPU figures down
+tenfold), ``--seed 0``.
 
 Both models have random weights (``Pretrained`` init dropped, nothing is
 downloaded); speed does not depend on the weights. The image goes through each
@@ -58,6 +61,7 @@ next (run more ``--train-iters`` to see it over longer).
 JSON (``--json``)::
 
     {device, torch, amp, threads, image: [h, w],
+     rfcn_inference: {fuse_conv_bn, channels_last},
      inference: [{config, rois, total_ms, backbone_ms, rpn_ms, shared_ms,
                   per_roi_ms, roi_head_share, rois_used, rpn_proposals}],
      ratios: [{rois, faster_over_rfcn}],
@@ -80,10 +84,13 @@ import torch
 from mmdet.models.roi_heads import StandardRoIHead
 from mmengine.structures import InstanceData
 
+from mmfacerfcn.engine import prepare_for_inference
 from mmfacerfcn.testing.benchmark import (
     amp_context,
     amp_name,
     build_random_model,
+    config_name,
+    default_image,
     fixed_proposals,
     load_benchmark_cfg,
     load_test_image,
@@ -157,20 +164,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--threads', type=int,
                         help='torch CPU threads (default: torch\'s choice)')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--fuse-conv-bn', action='store_true',
+        help='Face R-FCN only: fold BN into the convolutions (inference)')
+    parser.add_argument(
+        '--channels-last', action='store_true',
+        help='Face R-FCN only: channels-last weights (inference)')
     parser.add_argument('--json', help='also write the figures here')
     return parser.parse_args()
-
-
-def default_image() -> str:
-    """matplotlib's sample photo (a portrait: one face)."""
-    import matplotlib
-    return osp.join(matplotlib.get_data_path(), 'sample_data',
-                    'grace_hopper.jpg')
-
-
-def config_name(path: str) -> str:
-    """A config's file name without ``.py``: its name in tables and JSON."""
-    return osp.splitext(osp.basename(path))[0]
 
 
 def make_proposals(model: torch.nn.Module, feats: Sequence[torch.Tensor],
@@ -316,10 +317,13 @@ def report(results: Dict, args: argparse.Namespace) -> str:
         str: Lines for the terminal.
     """
     h, w = results['image']
+    speedups = [name for name, on in results.get('rfcn_inference', {}).items()
+                if on]
     lines = [
         f'Inference per image ({h} x {w}, {results["device"]}, amp '
         f'{results["amp"]}, {results["threads"]} threads, median of '
-        f'{args.repeats} after {args.warmup} warm-up), ms',
+        f'{args.repeats} after {args.warmup} warm-up), ms; Face R-FCN with '
+        f'{", ".join(speedups) or "no inference speed-up"}',
         f'{"config":<32}{"rois":>6}{"total":>10}{"backbone":>10}{"rpn":>9}'
         f'{"shared":>9}{"per-RoI":>10}{"RoI share":>10}{"used":>6}'
     ]
@@ -371,7 +375,9 @@ def main() -> None:
     results = dict(device=args.device, torch=torch.__version__,
                    amp=amp_name(args.device, args.amp),
                    threads=torch.get_num_threads(), image=None, inference=[],
-                   ratios=[], goals=[], ps_roi=None, train=[])
+                   ratios=[], goals=[], ps_roi=None, train=[],
+                   rfcn_inference=dict(fuse_conv_bn=args.fuse_conv_bn,
+                                       channels_last=args.channels_last))
     proposals, ps_args = None, None
     for i, config in enumerate(args.configs):
         print(f'inference: {config_name(config)}', flush=True)
@@ -381,6 +387,8 @@ def main() -> None:
         if i == 0 and not hasattr(model.roi_head, 'score_maps'):
             raise SystemExit(f'{config}: the first config must be Face R-FCN '
                              '(an RFCNRoIHead with score_maps)')
+        if i == 0:
+            prepare_for_inference(model, args.fuse_conv_bn, args.channels_last)
         with torch.set_grad_enabled(False), amp_context(args.device, args.amp):
             data = model.data_preprocessor(load_test_image(cfg, img), False)
             shape = list(data['data_samples'][0].img_shape)

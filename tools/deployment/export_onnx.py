@@ -20,6 +20,9 @@ Outputs: ``dets`` (N, 5) ``(x1, y1, x2, y2, score)`` in resized pixels,
 The file is checked with ``onnx.checker`` (full check) and for operators
 outside ONNX's own domains, loaded and run once in onnxruntime, and written
 in one piece (no external data file); the export time and size are printed.
+The config's test-time settings (data preprocessor, ``test_cfg``, classes)
+go into the file's metadata, where ``--backend onnxruntime`` of
+``tools/test.py`` and ``tools/infer.py`` checks its config against them.
 """
 import argparse
 import os
@@ -82,6 +85,7 @@ def main(argv=None) -> int:
         NotExportableError,
         ONNXFaceRFCN,
         check_onnx_file,
+        config_signature,
         example_inputs,
         export_onnx,
         file_size_mib,
@@ -129,7 +133,8 @@ def main(argv=None) -> int:
     try:
         start = time.perf_counter()
         export_onnx(model, tmp, opset=args.opset,
-                    dynamic_batch=args.dynamic_batch)
+                    dynamic_batch=args.dynamic_batch,
+                    signature=config_signature(cfg))
         seconds = time.perf_counter() - start
         try:
             check_onnx_file(tmp)
@@ -144,8 +149,12 @@ def main(argv=None) -> int:
         dets = session.run(None, dict(images=images.numpy(),
                                       img_shapes=img_shapes.numpy()))[0]
         run_ms = (time.perf_counter() - run_start) * 1e3
-        assert dets.ndim == 2 and dets.shape[1] == 5 and np.isfinite(
-            dets).all(), dets.shape
+        if not (dets.ndim == 2 and dets.shape[1] == 5
+                and np.isfinite(dets).all()):
+            raise SystemExit(
+                f'export_onnx: error: onnxruntime returned dets of shape '
+                f'{dets.shape} (finite: {bool(np.isfinite(dets).all())}), '
+                'not (N, 5) finite values; the file is not written')
         replace_atomically(tmp, args.out)
     finally:
         if osp.exists(tmp):

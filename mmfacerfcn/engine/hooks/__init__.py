@@ -1,3 +1,4 @@
+from .fast_inference_hook import FastInferenceHook, prepare_for_inference
 from .memory_usage_hook import MemoryUsageHook
 from .roi_sampler_switch_hook import RoISamplerSwitchHook
 from .safe_checkpoint_hook import SafeCheckpointHook
@@ -5,6 +6,7 @@ from .trunk_pretrain_hook import TrunkPretrainHook
 from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 
 __all__ = [
-    'MemoryUsageHook', 'RoISamplerSwitchHook', 'SafeCheckpointHook',
-    'TrunkPretrainHook', 'WeightsOnlyCheckpointHook'
+    'FastInferenceHook', 'MemoryUsageHook', 'RoISamplerSwitchHook',
+    'SafeCheckpointHook', 'TrunkPretrainHook', 'WeightsOnlyCheckpointHook',
+    'prepare_for_inference'
 ]

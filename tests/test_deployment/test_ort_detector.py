@@ -1,0 +1,159 @@
+"""ORTFaceRFCN: the exported sample model in onnxruntime gives PyTorch's
+detections, one image at a time and in padded batches; bad files and
+configs are refused with the reason.
+
+The model has random weights with wide classifier convs (see
+:mod:`mmfacerfcn.testing.onnx_files`), on six generated sample val
+pictures of different sizes at the config's own test scale.
+"""
+import copy
+import os.path as osp
+
+import pytest
+import torch
+from mmdet.apis import init_detector
+from mmdet.registry import DATASETS
+from mmengine.config import Config
+from torchvision.ops import box_iou
+
+from mmfacerfcn.deployment import ORTFaceRFCN, config_signature, open_session
+from mmfacerfcn.testing.onnx_files import SAMPLE_CONFIG
+from mmfacerfcn.testing.sample_data import make_small_wider
+
+onnx = pytest.importorskip('onnx')
+pytest.importorskip('onnxruntime')
+
+MIN_DETECTIONS = 20
+
+
+@pytest.fixture(scope='module')
+def cfg():
+    return Config.fromfile(SAMPLE_CONFIG)
+
+
+@pytest.fixture(scope='module')
+def items(cfg, tmp_path_factory):
+    """Six val pictures through the test pipeline, as the dataset gives."""
+    root = make_small_wider(str(tmp_path_factory.mktemp('wider')),
+                            num_train=1, num_val=6)
+    dataset_cfg = copy.deepcopy(cfg.test_dataloader.dataset)
+    dataset_cfg.data_root = root + '/'
+    dataset = DATASETS.build(dataset_cfg)
+    items = [dataset[i] for i in range(len(dataset))]
+    shapes = {tuple(i['data_samples'].img_shape) for i in items}
+    assert len(items) == 6 and len(shapes) > 1, shapes
+    return items
+
+
+@pytest.fixture(scope='module')
+def pytorch(cfg, spread_export):
+    return init_detector(cfg, spread_export[0], device='cpu')
+
+
+@pytest.fixture(scope='module')
+def ort(cfg, spread_export):
+    return ORTFaceRFCN(spread_export[1], signature=config_signature(cfg),
+                       config_path=SAMPLE_CONFIG)
+
+
+def predict(model, items):
+    with torch.no_grad():
+        return model.test_step(
+            dict(inputs=[i['inputs'] for i in items],
+                 data_samples=[copy.deepcopy(i['data_samples'])
+                               for i in items]))
+
+
+def assert_same(actual, expected):
+    """Every box matched at IoU > 0.99 with a score within 1e-4."""
+    a, e = actual.pred_instances, expected.pred_instances
+    assert len(a.scores) == len(e.scores)
+    if not len(e.scores):
+        return
+    iou = box_iou(a.bboxes, e.bboxes)
+    close = (a.scores[:, None] - e.scores[None]).abs() <= 1e-4
+    matched = ((iou > 0.99) & close).any(1)
+    assert matched.all(), f'{int((~matched).sum())} of {len(matched)} unmatched'
+    assert torch.equal(a.labels.sort().values, e.labels.sort().values)
+
+
+def test_one_at_a_time_as_pytorch(pytorch, ort, items):
+    total = 0
+    for item in items:
+        expected, = predict(pytorch, [item])
+        actual, = predict(ort, [item])
+        assert_same(actual, expected)
+        total += len(expected.pred_instances)
+        # rescaled to the original picture, as mmdet's predict
+        height, width = item['data_samples'].ori_shape
+        boxes = actual.pred_instances.bboxes
+        assert boxes[:, 2].max() <= width + 1e-3
+        assert boxes[:, 3].max() <= height + 1e-3
+    assert total >= MIN_DETECTIONS * len(items)
+
+
+def test_padded_batch_as_pytorch(pytorch, ort, items):
+    """Different sizes, padded as mmdet's data preprocessor pads."""
+    for actual, expected in zip(predict(ort, items), predict(pytorch, items)):
+        assert_same(actual, expected)
+
+
+def test_graph_of_one_image_runs_each_alone(pytorch, ort, items):
+    """A graph without dynamic batch gets each image cropped to its own
+    size: exactly what a batch of one gets, whatever the batch padding."""
+    ort.single_image = True
+    try:
+        actual = predict(ort, items)
+    finally:
+        ort.single_image = False
+    for item, result in zip(items, actual):
+        expected, = predict(pytorch, [item])
+        assert_same(result, expected)
+
+
+def test_other_test_cfg_is_refused(cfg, spread_export):
+    other = copy.deepcopy(cfg)
+    other.model.test_cfg.rcnn.score_thr = 0.5
+    with pytest.raises(ValueError) as info:
+        ORTFaceRFCN(spread_export[1], signature=config_signature(other),
+                    config_path='other.py')
+    message = str(info.value)
+    assert message.startswith(f'{spread_export[1]} does not match other.py')
+    assert 'test_cfg.rcnn.score_thr' in message and '0.5 in the config' in message
+
+
+def test_not_an_export_is_refused(tmp_path):
+    from onnx import TensorProto, helper
+    graph = helper.make_graph(
+        [helper.make_node('Identity', ['x'], ['y'])], 'g',
+        [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info('y', TensorProto.FLOAT, [1])])
+    path = str(tmp_path / 'identity.onnx')
+    onnx.save(helper.make_model(graph), path)
+    with pytest.raises(ValueError, match='not those of a Face R-FCN export'):
+        open_session(path)
+
+    garbage = tmp_path / 'garbage.onnx'
+    garbage.write_bytes(b'not a protobuf' * 10)
+    with pytest.raises(ValueError, match='onnxruntime cannot load it') as info:
+        open_session(str(garbage))
+    assert str(info.value).startswith(str(garbage))
+
+    with pytest.raises(FileNotFoundError, match='no such file'):
+        open_session(str(tmp_path / 'missing.onnx'))
+
+
+def test_export_without_signature_is_refused(tmp_path, spread_export):
+    model = onnx.load(spread_export[1])
+    del model.metadata_props[:]
+    path = str(tmp_path / 'bare.onnx')
+    onnx.save(model, path)
+    with pytest.raises(ValueError, match='not written by '
+                       r'tools/deployment/export_onnx\.py'):
+        ORTFaceRFCN(path)
+
+
+def test_predicts_only(ort):
+    with pytest.raises(NotImplementedError, match='predicts only'):
+        ort.loss(None, None)
+    assert osp.isfile(ort.onnx_file)
