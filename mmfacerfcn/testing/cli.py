@@ -90,3 +90,23 @@ def fill_disk(monkeypatch: pytest.MonkeyPatch) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, 'fsync', full)
+
+
+def env_without(module: str, folder: Path) -> dict:
+    """Environment for a subprocess in which ``import module`` fails.
+
+    A package of that name that raises ImportError is written under
+    ``folder/blocked`` and put first on ``PYTHONPATH``.
+
+    Args:
+        module (str): Top-level module name, e.g. ``'onnxruntime'``.
+        folder (Path): A scratch folder.
+
+    Returns:
+        dict: ``os.environ`` with that ``PYTHONPATH``.
+    """
+    blocker = Path(folder) / 'blocked' / module
+    blocker.mkdir(parents=True)
+    (blocker / '__init__.py').write_text(
+        f"raise ImportError('No module named {module}')\n")
+    return dict(os.environ, PYTHONPATH=str(blocker.parent))

@@ -115,16 +115,28 @@ def add_inference_args(parser: argparse.ArgumentParser) -> None:
         help='pytorch (eager, the checkpoint) or onnxruntime (the --onnx '
         'file written by tools/deployment/export_onnx.py from this config)')
     parser.add_argument('--onnx', help='ONNX file for --backend onnxruntime')
-    parser.add_argument(
-        '--fuse-conv-bn', action='store_true',
-        help='pytorch: fold BatchNorm into the convolutions before it')
-    parser.add_argument(
-        '--channels-last', action='store_true',
-        help='pytorch: keep convolution weights and outputs channels-last')
+    add_speedup_args(parser, 'pytorch')
     parser.add_argument(
         '--threads', type=int,
         help='CPU threads of torch (pytorch) or onnxruntime\'s intra-op '
         'pool (default: each library\'s own choice)')
+
+
+def add_speedup_args(parser: argparse.ArgumentParser, applies_to: str) -> None:
+    """Add ``--fuse-conv-bn`` and ``--channels-last`` (see
+    :func:`mmfacerfcn.engine.prepare_for_inference`).
+
+    Args:
+        parser (argparse.ArgumentParser): Gets the arguments.
+        applies_to (str): What they act on, the start of their help.
+    """
+    parser.add_argument(
+        '--fuse-conv-bn', action='store_true',
+        help=f'{applies_to}: fold BatchNorm into the convolutions before it')
+    parser.add_argument(
+        '--channels-last', action='store_true',
+        help=f'{applies_to}: keep convolution weights and outputs '
+        'channels-last')
 
 
 def check_inference_args(args: argparse.Namespace) -> Optional[str]:

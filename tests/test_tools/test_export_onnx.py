@@ -4,13 +4,13 @@ a config it cannot export and a missing ONNX install are clear errors.
 The numbers of the exported graph against mmdet's are checked in
 tests/test_deployment/test_onnx_model.py; here the command line's path.
 """
-import os
 import os.path as osp
 import subprocess
 import sys
 
 import pytest
 
+from mmfacerfcn.testing.cli import env_without
 from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
 
 pytest.importorskip('onnx')
@@ -33,9 +33,20 @@ def export(*args, env=None):
 
 
 def test_exports_checked_file(tmp_path, checkpoint):
+    """A config whose score threshold nothing reaches: the graph, its
+    smoke run and ORTFaceRFCN handle zero detections; the file records the
+    config's threshold."""
     import onnx
+    import torch
+    from mmengine.config import Config
+
+    from mmfacerfcn.deployment import ORTFaceRFCN, config_signature
+    config = tmp_path / 'none.py'
+    config.write_text(f'_base_ = [{CONFIG!r}]\n'
+                      'model = dict(test_cfg=dict(rcnn=dict(score_thr=1.0)))\n')
     out = tmp_path / 'onnx' / 'face_rfcn.onnx'
-    result = export(CONFIG, checkpoint, '--out', str(out), '--dynamic-batch')
+    result = export(str(config), checkpoint, '--out', str(out),
+                    '--dynamic-batch')
     assert result.returncode == 0, result.stderr[-3000:]
     assert 'onnx.checker passed, standard operators only' in result.stdout
     assert 'batch dynamic' in result.stdout
@@ -44,6 +55,19 @@ def test_exports_checked_file(tmp_path, checkpoint):
     model = onnx.load(str(out))
     assert [o.name for o in model.graph.output] == ['dets', 'labels',
                                                     'batch_idx']
+
+    cfg = Config.fromfile(str(config))
+    ort = ORTFaceRFCN(str(out), signature=config_signature(cfg))
+    assert ort.exported_signature['test_cfg']['rcnn']['score_thr'] == 1.0
+    from mmdet.structures import DetDataSample
+    samples = [DetDataSample(metainfo=dict(img_shape=(64, 48),
+                                           scale_factor=(2., 2.)))
+               for _ in range(2)]
+    images = torch.randint(0, 256, (2, 3, 64, 48)).float()
+    for result in ort.predict(images, samples):
+        pred = result.pred_instances
+        assert pred.bboxes.shape == (0, 4) and pred.scores.shape == (0, )
+        assert pred.labels.dtype == torch.int64
 
 
 def test_non_exportable_config(tmp_path, checkpoint):
@@ -61,11 +85,7 @@ def test_non_exportable_config(tmp_path, checkpoint):
 
 
 def test_missing_onnx_names_requirements(tmp_path, checkpoint):
-    blocker = tmp_path / 'blocked' / 'onnx'
-    blocker.mkdir(parents=True)
-    (blocker / '__init__.py').write_text(
-        "raise ImportError('No module named onnx')\n")
-    env = dict(os.environ, PYTHONPATH=str(blocker.parent))
+    env = env_without('onnx', tmp_path)
     result = export(CONFIG, checkpoint, '--out', str(tmp_path / 'm.onnx'),
                     env=env)
     assert result.returncode != 0

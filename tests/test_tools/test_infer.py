@@ -5,7 +5,6 @@ mean nothing, but they go through the whole path (pipeline, model, rescale to
 the original image, drawing, JSON).
 """
 import json
-import os
 import os.path as osp
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import matplotlib
 import pytest
 import torch
 
+from mmfacerfcn.testing.cli import env_without
 from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
 
 INFER = osp.join(REPO, 'tools', 'infer.py')
@@ -316,11 +316,7 @@ def test_onnx_of_another_config_is_refused(tmp_path, spread_export):
 
 
 def test_missing_onnxruntime_names_what_to_install(tmp_path, spread_export):
-    blocker = tmp_path / 'blocked' / 'onnxruntime'
-    blocker.mkdir(parents=True)
-    (blocker / '__init__.py').write_text(
-        "raise ImportError('No module named onnxruntime')\n")
-    env = dict(os.environ, PYTHONPATH=str(blocker.parent))
+    env = env_without('onnxruntime', tmp_path)
     out = subprocess.run(
         [sys.executable, INFER, PHOTO, '--backend', 'onnxruntime', '--onnx',
          spread_export[1], '--out-dir', str(tmp_path / 'o')],

@@ -100,6 +100,7 @@ from mmfacerfcn.testing.benchmark import (
     timed,
 )
 from mmfacerfcn.testing.configs import CONFIGS
+from mmfacerfcn.utils.runner_cli import add_speedup_args
 
 DEFAULT_CONFIGS = [
     osp.join(CONFIGS, 'face_rfcn_r101_wider.py'),
@@ -164,12 +165,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--threads', type=int,
                         help='torch CPU threads (default: torch\'s choice)')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument(
-        '--fuse-conv-bn', action='store_true',
-        help='Face R-FCN only: fold BN into the convolutions (inference)')
-    parser.add_argument(
-        '--channels-last', action='store_true',
-        help='Face R-FCN only: channels-last weights (inference)')
+    add_speedup_args(parser, 'Face R-FCN only (inference)')
     parser.add_argument('--json', help='also write the figures here')
     return parser.parse_args()
 
