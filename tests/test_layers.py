@@ -6,8 +6,9 @@ From the bottom up: ``utils`` -> ``evaluation/functional`` and format parsing
 Every ``import`` counts, at module level or inside a function: a deferred
 import is still a dependency, only a later one.
 
-Also: the numpy-only layer, and ``tools/wider_eval.py``, reach neither torch
-nor the OpenMMLab stack through any chain of our own modules.
+Also: the numpy-only layer, and ``tools/wider_eval.py`` and
+``tools/fddb_eval.py``, reach neither torch nor the OpenMMLab stack through any
+chain of our own modules.
 """
 import ast
 import sys
@@ -199,10 +200,12 @@ def test_numpy_only_layer_reaches_no_torch(modules):
     assert not unknown, '\n'.join(unknown)
 
 
-def test_wider_eval_reaches_no_torch_nor_openmmlab(modules):
-    """No exception here: tools/wider_eval.py runs with numpy and scipy only
-    (tests/test_tools/test_wider_eval_without_torch.py runs it so)."""
-    roots = {'tools.wider_eval': ROOT / 'tools' / 'wider_eval.py'}
+@pytest.mark.parametrize('tool', ['wider_eval', 'fddb_eval'])
+def test_eval_tool_reaches_no_torch_nor_openmmlab(modules, tool):
+    """No exception here: tools/wider_eval.py and tools/fddb_eval.py run with
+    numpy and scipy only (tests/test_tools/test_wider_eval_without_torch.py
+    runs them so)."""
+    roots = {f'tools.{tool}': ROOT / 'tools' / f'{tool}.py'}
     chains = sorted(chain for _, _, chain in heavy_imports(roots, modules))
     assert not chains, '\n'.join(chains)
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The embedded sample in the official WIDER FACE layout, converted to COCO
-# JSON with the real converter: what the sample configs read.
+# JSON with the real converter: what the sample configs read. Its val split is
+# also written in FDDB's layout (ellipses around the same faces) next to it,
+# in $(dirname DATA_DIR)/fddb_sample, and converted with the FDDB converter.
 #
 #   bash tools/prepare_sample.sh [DATA_DIR]   (default data/wider_sample)
 #
 # PY names the interpreter (default .venv/bin/python, else python3). The
-# pictures are generated once; the conversion runs every time (seconds).
+# pictures are generated once; the conversions run every time (seconds).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="$(realpath -m "${1:-$ROOT/data/wider_sample}")"  # before the cd
@@ -18,3 +20,10 @@ for split in train val; do
   "$PY" tools/dataset_converters/wider_face_to_coco.py "$DATA" \
     "$DATA/annotations/wider_face_$split.json" --split $split --no-progress
 done
+FDDB="$(dirname "$DATA")/fddb_sample"
+# Two folds; fold 2's ellipse list is the file written last.
+if [ ! -f "$FDDB/FDDB-folds/FDDB-fold-02-ellipseList.txt" ]; then
+  "$PY" tools/dataset_converters/make_fddb_sample.py "$DATA" "$FDDB" --folds 2
+fi
+"$PY" tools/dataset_converters/fddb_to_coco.py "$FDDB" \
+  "$FDDB/annotations/fddb_sample.json" --no-progress

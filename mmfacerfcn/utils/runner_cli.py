@@ -29,7 +29,7 @@ def load_runner_cfg(args: argparse.Namespace) -> Config:
 
     ``work_dir`` defaults to ``./work_dirs/<config name>`` as in mmdet; a
     relative ``pr_curve_file`` of the val and test evaluators is placed in
-    it (see :func:`place_outputs_in_work_dir`).
+    it, and so is ``roc_curve_file`` (see :func:`place_outputs_in_work_dir`).
 
     Args:
         args (argparse.Namespace): Parsed arguments of :func:`add_runner_args`
@@ -52,8 +52,13 @@ def load_runner_cfg(args: argparse.Namespace) -> Config:
     return cfg
 
 
+#: Evaluator settings naming a figure file: WiderFaceMetric's PR curves,
+#: FDDBMetric's ROC.
+CURVE_FILE_KEYS = ('pr_curve_file', 'roc_curve_file')
+
+
 def place_outputs_in_work_dir(cfg: Config) -> None:
-    """Join a relative ``pr_curve_file`` of each evaluator to ``work_dir``.
+    """Join each evaluator's relative :data:`CURVE_FILE_KEYS` to ``work_dir``.
 
     So the curves of a run land beside its logs and checkpoints, wherever
     ``--work-dir`` puts them (as mmdet's visualization hook does with a
@@ -69,9 +74,10 @@ def place_outputs_in_work_dir(cfg: Config) -> None:
         if isinstance(evaluators, dict):
             evaluators = [evaluators]
         for evaluator in evaluators or ():
-            curve = evaluator.get('pr_curve_file')
-            if curve and not osp.isabs(curve):
-                evaluator['pr_curve_file'] = osp.join(cfg.work_dir, curve)
+            for name in CURVE_FILE_KEYS:
+                curve = evaluator.get(name)
+                if curve and not osp.isabs(curve):
+                    evaluator[name] = osp.join(cfg.work_dir, curve)
 
 
 def init_dist_without_gpu(cfg: Config) -> None:

@@ -41,9 +41,10 @@ assert {{'RFCNRoIHead', 'PSRoIExtractor', 'RFCNBBoxHead', 'WeightedVote'}} <= se
     MODELS.module_dict)
 assert 'RFCNOHEMSampler' in TASK_UTILS.module_dict
 assert {{'TrunkPretrainHook', 'WeightsOnlyCheckpointHook', 'MemoryUsageHook',
-        'RoISamplerSwitchHook', 'SafeCheckpointHook'}} <= set(HOOKS.module_dict)
+        'RoISamplerSwitchHook', 'SafeCheckpointHook',
+        'FastInferenceHook'}} <= set(HOOKS.module_dict)
 assert 'SafeResumeRunner' in RUNNERS.module_dict
-assert 'WiderFaceMetric' in METRICS.module_dict
+assert {{'WiderFaceMetric', 'FDDBMetric'}} <= set(METRICS.module_dict)
 """
     proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
                           text=True, timeout=300)

@@ -126,3 +126,33 @@ def test_backend_options_are_checked(tmp_path, extra, message):
                          timeout=300)
     assert out.returncode != 0
     assert message in out.stderr, out.stderr[-2000:]
+
+
+def test_fddb_config(tmp_path, sample):
+    """configs/face_rfcn_r18_fddb-sample.py through tools/test.py: the FDDB
+    figures, the detection files and the ROC drawn in the work dir."""
+    import mmengine
+
+    from mmfacerfcn.data_formats.fddb_coco import convert_fddb
+    from mmfacerfcn.data_formats.fddb_sample import make_fddb_sample
+    wider = make_small_wider(str(tmp_path / 'wider'), num_train=1, num_val=3)
+    fddb = tmp_path / 'fddb'
+    make_fddb_sample(wider, fddb, num_folds=2, min_face=8)
+    ann = fddb / 'annotations' / 'fddb.json'
+    mmengine.dump(convert_fddb(fddb), str(ann))
+    _, checkpoint = sample
+    options = [f'test_dataloader.dataset.data_root={fddb}/',
+               'test_dataloader.dataset.ann_file=annotations/fddb.json',
+               'test_dataloader.num_workers=0',
+               'test_dataloader.persistent_workers=False',
+               f'test_evaluator.ann_file={ann}',
+               f'test_evaluator.outfile_dir={tmp_path / "dets"}']
+    out = run_test(osp.join(CONFIGS, 'face_rfcn_r18_fddb-sample.py'),
+                   checkpoint, tmp_path / 'work', options)
+    assert out.returncode == 0, (out.stdout + out.stderr)[-3000:]
+    text = out.stdout + out.stderr
+    for key in ('disc_tpr@500', 'disc_tpr@2000', 'cont_tpr@1000'):
+        assert re.search(rf'fddb/{key}: [01]\.\d{{4}}', text), key
+    assert (tmp_path / 'work' / 'fddb_roc.png').is_file()
+    assert sorted(p.name for p in (tmp_path / 'dets').iterdir()) == [
+        'fold-01-out.txt', 'fold-02-out.txt']

@@ -1,10 +1,11 @@
-"""`tools/wider_eval.py` runs where torch and OpenMMLab are not installed.
+"""`tools/wider_eval.py` and `tools/fddb_eval.py` run where torch and
+OpenMMLab are not installed.
 
 The tool is run in a fresh interpreter whose imports of torch, torchvision,
 mmcv, mmdet and mmengine raise ImportError (a finder first on
 ``sys.meta_path``), on the tiny WIDER FACE val ground truth with the
 predictions whose APs :mod:`mmfacerfcn.testing.tiny_wider` computes by hand
-(the ``tiny_wider`` fixture, from conftest.py).
+(the ``tiny_wider`` fixture, from conftest.py), and on a one-image FDDB tree.
 """
 import json
 import subprocess
@@ -12,10 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from mmfacerfcn.evaluation.functional import write_submission_dir
 
 TOOL = Path(__file__).resolve().parents[2] / 'tools' / 'wider_eval.py'
+FDDB_TOOL = TOOL.with_name('fddb_eval.py')
 BLOCKED = ('torch', 'torchvision', 'mmcv', 'mmdet', 'mmengine')
 
 # Runs TOOL with sys.argv[1:] after installing the blocker; prints every
@@ -47,9 +50,9 @@ runpy.run_path(sys.argv[0], run_name='__main__')
 """
 
 
-def run_without_torch(*args):
+def run_without_torch(*args, tool=TOOL):
     return subprocess.run(
-        [sys.executable, '-c', RUN_BLOCKED, str(TOOL), *map(str, args)],
+        [sys.executable, '-c', RUN_BLOCKED, str(tool), *map(str, args)],
         capture_output=True, text=True, timeout=120)
 
 
@@ -72,6 +75,30 @@ def test_wider_eval_needs_neither_torch_nor_openmmlab(tiny_wider, tmp_path):
     assert [float(v) for v in table[2].strip('| ').split(' | ')] == (
         pytest.approx([tiny_wider.aps[s] for s in ('easy', 'medium', 'hard')],
                       abs=1e-4))
+
+
+def test_fddb_eval_needs_neither_torch_nor_openmmlab(tmp_path):
+    # One 40 x 30 image, one face: an upright ellipse and the box around it.
+    root = tmp_path / 'FDDB'
+    (root / 'FDDB-folds').mkdir(parents=True)
+    (root / 'FDDB-folds' / 'FDDB-fold-01-ellipseList.txt').write_text(
+        'img_1\n1\n10 8 1.5707963 20 15 1\n')
+    (root / 'originalPics').mkdir()
+    Image.new('RGB', (40, 30)).save(root / 'originalPics' / 'img_1.jpg')
+    dets = tmp_path / 'fold-01-out.txt'
+    dets.write_text('img_1\n1\n12 5 16 20 0.9\n')
+    proc = run_without_torch('--pred', dets, '--fddb-root', root,
+                             '--out-dir', tmp_path / 'roc', tool=FDDB_TOOL)
+    assert proc.returncode == 0, proc.stderr
+    attempts = [line for line in proc.stderr.splitlines()
+                if line.startswith('blocked import')]
+    assert attempts == [f'blocked import: {name}' for name in BLOCKED], (
+        proc.stderr)
+    row = [line for line in proc.stdout.splitlines()
+           if line.startswith('| fold-01-out')]
+    assert row and row[0].split('|')[2].strip() == '1.0000', proc.stdout
+    assert (tmp_path / 'roc' / 'DiscROC.txt').read_text().startswith('1 0 0.9')
+    assert (tmp_path / 'roc' / 'roc.png').is_file()
 
 
 def test_blocker_stops_a_torch_import(tmp_path):

@@ -27,6 +27,17 @@ def test_pr_curve_file_follows_work_dir(tmp_path):
         './work_dirs', 'face_rfcn_r18_wider-sample', 'pr_curves.png')
 
 
+def test_fddb_roc_file_follows_work_dir(tmp_path):
+    cfg = load_runner_cfg(args(
+        config=osp.join(CONFIGS, 'face_rfcn_r18_fddb-sample.py'),
+        work_dir=str(tmp_path / 'run')))
+    assert cfg.test_evaluator.type == 'FDDBMetric'
+    assert cfg.test_evaluator.roc_curve_file == str(tmp_path / 'run' /
+                                                    'fddb_roc.png')
+    # validation stays on WIDER FACE
+    assert cfg.val_evaluator.type == 'WiderFaceMetric'
+
+
 def test_absolute_pr_curve_file_is_kept(tmp_path):
     png = str(tmp_path / 'elsewhere.png')
     cfg = load_runner_cfg(args(

@@ -1,8 +1,24 @@
-"""The WIDER FACE protocol and its file formats, with numpy and scipy only.
+"""The WIDER FACE and FDDB protocols and their reports, with numpy and scipy
+only.
 
-Nothing here imports torch or MMDetection: ``tools/wider_eval.py`` evaluates
-submission files with these modules alone.
+Nothing here imports torch or MMDetection: ``tools/wider_eval.py`` and
+``tools/fddb_eval.py`` evaluate detection files with these modules alone.
 """
+from .fddb_protocol import (
+    FDDB_DISCRETE_RATIO_THR,
+    FDDB_TPR_AT_FPS,
+    FDDBImage,
+    fddb_roc,
+    match_image,
+    match_scores,
+    tpr_at_fp,
+)
+from .fddb_report import (
+    fddb_summary,
+    format_fddb_table,
+    plot_roc_curves,
+    write_roc_file,
+)
 from .wider_face_eval import (
     WIDER_FACE_IOU_THR,
     WIDER_FACE_NUM_THRS,
@@ -45,6 +61,9 @@ from .wider_submission import (
 )
 
 __all__ = [
+    'FDDB_DISCRETE_RATIO_THR', 'FDDB_TPR_AT_FPS', 'FDDBImage', 'fddb_roc',
+    'fddb_summary', 'format_fddb_table', 'match_image', 'match_scores',
+    'plot_roc_curves', 'tpr_at_fp', 'write_roc_file',
     'WIDER_FACE_IOU_THR', 'WIDER_FACE_NUM_THRS', 'WIDER_FACE_PIXEL_OFFSET',
     'WIDER_FACE_SUBSETS', 'WiderFaceImageGT', 'WiderFaceResult',
     'dataset_pr_curve', 'evaluate_wider_face', 'image_evaluation',
