@@ -21,6 +21,7 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
+from ..evaluation.functional.arrays import float_rows
 from ..utils.input_files import PathLike, read_text_lines
 from ..utils.output_paths import write_atomic
 from .annotation_files import read_face_count
@@ -187,14 +188,8 @@ def _checked_entries(
         if name in seen:
             raise ValueError(f'image {name!r} is given twice')
         seen.add(name)
-        dets = np.asarray(detections, dtype=np.float64)
-        if dets.size == 0:
-            dets = dets.reshape(0, 5)
-        if dets.ndim != 2 or dets.shape[1] != 5:
-            raise ValueError(f'detections of {name}: expected shape (D, 5) '
-                             f'x y w h score, got {dets.shape}')
-        if not np.isfinite(dets).all():
-            raise ValueError(f'detections of {name}: NaN or infinity')
+        dets = float_rows(detections, 5, f'detections of {name} (x y w h '
+                          'score)')
         if (dets[:, 2:4] < 0).any():
             raise ValueError(f'detections of {name}: negative width or height')
         checked.append((name, dets))

@@ -1,4 +1,5 @@
 """Small embedded-sample datasets for tests that run the real tools."""
+import hashlib
 import os.path as osp
 from pathlib import Path
 from typing import List, Tuple
@@ -69,3 +70,25 @@ def sample_cfg_options(root: str, out_dir: str) -> List[str]:
             opts += [f'custom_hooks.{i}.steps=2',
                      f'custom_hooks.{i}.batch_size=4']
     return opts + ['train_dataloader.batch_size=1']
+
+
+def tree_digest(root: Path) -> str:
+    """sha256 over every file's relative path and bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob('*') if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def read_gt(path: Path) -> List[Tuple[str, List[Tuple[int, ...]]]]:
+    """An independent minimal reader of the gt txt (no error handling)."""
+    lines = path.read_text().splitlines()
+    out, i = [], 0
+    while i < len(lines):
+        name, count = lines[i], int(lines[i + 1])
+        faces = [tuple(map(int, line.split()))
+                 for line in lines[i + 2:i + 2 + max(count, 1)]]
+        out.append((name, faces if count else []))
+        i += 2 + max(count, 1)
+    return out

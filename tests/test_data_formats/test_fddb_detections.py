@@ -48,7 +48,7 @@ def test_written_text_is_the_official_layout(tmp_path: Path) -> None:
     ([('a b', [])], "image path 'a b'"),
     ([('', [])], "image path ''"),
     ([('a/b', []), ('a/b', [])], "image 'a/b' is given twice"),
-    ([('a/b', [[1, 2, 3, 4]])], r'expected shape \(D, 5\)'),
+    ([('a/b', [[1, 2, 3, 4]])], r'expected shape \(N, 5\)'),
     ([('a/b', [[1, 2, -3, 4, 0.5]])], 'negative width or height'),
     ([('a/b', [[1, 2, 3, 4, np.nan]])], 'NaN or infinity'),
 ])

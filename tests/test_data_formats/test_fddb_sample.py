@@ -1,9 +1,8 @@
 """The sample's val split in FDDB's layout: ellipses, copies, folds, errors."""
-import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import pytest
 from PIL import Image
@@ -14,33 +13,12 @@ from mmfacerfcn.data_formats.fddb_sample import box_to_ellipse, make_fddb_sample
 from mmfacerfcn.data_formats.wider_face_txt import WiderFormatError
 from mmfacerfcn.data_formats.wider_sample import make_wider_sample
 from mmfacerfcn.testing.cli import run_script
+from mmfacerfcn.testing.sample_data import read_gt, tree_digest
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / 'tools' / 'dataset_converters' / 'make_fddb_sample.py'
 CONFIG = REPO / 'configs' / '_base_' / 'datasets' / 'fddb.py'
 GT = 'wider_face_split/wider_face_val_bbx_gt.txt'
-
-
-def tree_digest(root: Path) -> str:
-    """sha256 over every file's relative path and bytes."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob('*') if p.is_file()):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def read_gt(path: Path) -> List[Tuple[str, List[Tuple[int, ...]]]]:
-    """An independent minimal reader of the gt txt (no error handling)."""
-    lines = path.read_text().splitlines()
-    out, i = [], 0
-    while i < len(lines):
-        name, count = lines[i], int(lines[i + 1])
-        faces = [tuple(map(int, line.split()))
-                 for line in lines[i + 2:i + 2 + max(count, 1)]]
-        out.append((name, faces if count else []))
-        i += 2 + max(count, 1)
-    return out
 
 
 def expected_faces(wider: Path) -> Tuple[Dict[str, list], Dict[str, int]]:

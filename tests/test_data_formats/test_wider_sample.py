@@ -1,8 +1,7 @@
 """The embedded WIDER sample: official layout, determinism, round trip."""
-import hashlib
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import numpy as np
 import pytest
@@ -15,6 +14,7 @@ from mmfacerfcn.data_formats.wider_sample import (
     make_wider_sample,
     wider_subsets,
 )
+from mmfacerfcn.testing.sample_data import read_gt, tree_digest
 
 SIZES = dict(num_train=6, num_val=12, num_test=3)
 
@@ -23,28 +23,6 @@ SIZES = dict(num_train=6, num_val=12, num_test=3)
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, Dict]:
     root = tmp_path_factory.mktemp('wider_sample')
     return root, make_wider_sample(root, seed=3, **SIZES)
-
-
-def tree_digest(root: Path) -> str:
-    """sha256 over every file's relative path and bytes."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob('*') if p.is_file()):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def read_gt(path: Path) -> List[Tuple[str, List[Tuple[int, ...]]]]:
-    """An independent minimal reader of the gt txt (no error handling)."""
-    lines = path.read_text().splitlines()
-    out, i = [], 0
-    while i < len(lines):
-        name, count = lines[i], int(lines[i + 1])
-        faces = [tuple(map(int, line.split()))
-                 for line in lines[i + 2:i + 2 + max(count, 1)]]
-        out.append((name, faces if count else []))
-        i += 2 + max(count, 1)
-    return out
 
 
 def test_same_seed_same_bytes(sample: Tuple[Path, Dict], tmp_path: Path) -> None:

@@ -94,6 +94,8 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from .arrays import float_rows
+
 #: A matched pair is a discrete true positive when its ratio is strictly above.
 FDDB_DISCRETE_RATIO_THR = 0.5
 #: Threshold of the single ROC entry of an image without detections (DBL_MAX).
@@ -152,15 +154,7 @@ class FDDBImageCounts(NamedTuple):
 
 def _as_rows(array, ncols: int, name: str) -> np.ndarray:
     """``array`` as float64 of shape (N, >= ncols), N may be 0."""
-    arr = np.asarray(array, dtype=np.float64)
-    if arr.size == 0:
-        return np.zeros((0, ncols), dtype=np.float64)
-    arr = np.atleast_2d(arr)
-    if arr.ndim != 2 or arr.shape[1] < ncols:
-        raise ValueError(f'{name}: expected shape (N, {ncols}), got {arr.shape}')
-    if not np.isfinite(arr[:, :ncols]).all():
-        raise ValueError(f'{name}: coordinates must be finite')
-    return arr
+    return float_rows(array, ncols, name, exact=False)
 
 
 def _round_f32(values: np.ndarray) -> np.ndarray:

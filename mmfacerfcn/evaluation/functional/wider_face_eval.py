@@ -27,6 +27,8 @@ from typing import Dict, Mapping, NamedTuple, Sequence, Tuple
 
 import numpy as np
 
+from .arrays import float_rows
+
 #: IoU a prediction needs with a face to count as a hit.
 WIDER_FACE_IOU_THR = 0.5
 #: Added to ``x2 - x1`` (and ``y2 - y1``) for widths, areas and intersections:
@@ -307,14 +309,7 @@ def evaluate_wider_face(
     for key in gt:
         if preds.get(key) is None:
             continue
-        pred = np.asarray(preds[key], dtype=np.float64)
-        if pred.size == 0:
-            pred = pred.reshape(0, 5)
-        if pred.ndim != 2 or pred.shape[1] != 5:
-            raise ValueError(f'predictions of {key} must have shape (P, 5), '
-                             f'got {pred.shape}')
-        if not np.isfinite(pred).all():
-            raise ValueError(f'predictions of {key} contain NaN or inf')
+        pred = float_rows(preds[key], 5, f'predictions of {key}')
         sorted_preds[key] = sort_predictions(pred)
     norm_preds = normalize_scores(sorted_preds)
     thresholds = wider_face_score_thresholds(num_thrs)
