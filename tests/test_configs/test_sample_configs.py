@@ -9,6 +9,7 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 from mmengine.config import Config
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmfacerfcn.testing.batches import train_step_and_predict
 from mmfacerfcn.testing.configs import CONFIGS
@@ -29,6 +30,24 @@ def build(path):
 @pytest.mark.parametrize('path', [RFCN, FRCNN, NO_RES5], ids=osp.basename)
 def test_builds_trains_one_step_and_predicts(path):
     train_step_and_predict(build(path))
+
+
+@pytest.mark.parametrize('path', [RFCN, FRCNN, NO_RES5], ids=osp.basename)
+def test_bn_statistics_come_from_pretraining_and_stay(path):
+    """Batches of 2 pictures give poor BN statistics: the sample configs
+    learn them on TrunkPretrainHook's crops and freeze them for detection
+    (a training forward leaves them as they are)."""
+    assert any(h['type'] == 'TrunkPretrainHook'
+               for h in Config.fromfile(path).custom_hooks)
+    model = build(path).train()
+    norms = [m for m in model.modules() if isinstance(m, _BatchNorm)]
+    assert norms and not any(m.training for m in norms)
+    before = [m.running_mean.clone() for m in norms]
+    x = torch.rand(2, 3, 64, 96)
+    feats = model.backbone(x)
+    if model.roi_head.with_shared_head:
+        model.roi_head.shared_head(feats[-1])
+    assert all(torch.equal(b, m.running_mean) for b, m in zip(before, norms))
 
 
 def test_baseline_differs_only_in_the_roi_stage():

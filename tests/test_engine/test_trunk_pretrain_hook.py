@@ -11,16 +11,21 @@ import torch
 from mmdet.registry import DATASETS, MODELS
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmfacerfcn.engine.hooks import TrunkPretrainHook
 from mmfacerfcn.testing.configs import small_model_cfg, tiny_runner_cfg
 
 
-def fake_runner(tmp_path, iteration=0, load_from=None):
+def fake_runner(tmp_path, iteration=0, load_from=None, norm_eval=False):
     cfg = tiny_runner_cfg(tmp_path, max_iters=1)
     torch.manual_seed(0)
-    model = MODELS.build(small_model_cfg())
+    model_cfg = small_model_cfg()
+    model_cfg.backbone.norm_eval = norm_eval
+    model_cfg.roi_head.shared_head.norm_eval = norm_eval
+    model = MODELS.build(model_cfg)
     model.init_weights()
+    model.train()
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     return SimpleNamespace(
         iter=iteration, _load_from=load_from, model=model, seed=0,
@@ -47,6 +52,24 @@ def test_backbone_learns_the_crops_and_nothing_else_changes(tmp_path):
     assert sum(loss[-10:]) < sum(loss[:10]) / 2
     assert sum(acc[-10:]) / 10 >= 0.9
     assert runner.model.backbone.training  # its mode is restored
+
+
+def test_frozen_bn_statistics_are_learned_on_the_crops(tmp_path):
+    """A trunk whose BN is frozen in detection training (``norm_eval``)
+    learns its BN statistics in the pretraining, then has them frozen again."""
+    runner = fake_runner(tmp_path, norm_eval=True)
+    norms = {name: m for name, m in runner.model.named_modules()
+             if isinstance(m, _BatchNorm) and name.startswith(
+                 ('backbone.', 'roi_head.shared_head.'))}
+    assert norms and not any(m.training for m in norms.values())
+    before = {name: m.running_var.clone() for name, m in norms.items()}
+    TrunkPretrainHook(steps=3, batch_size=8, crop_size=32,
+                      hard_negatives=8).before_train(runner)
+    unmoved = [name for name, m in norms.items()
+               if torch.equal(before[name], m.running_var)]
+    assert not unmoved, unmoved
+    assert not any(m.training for m in norms.values())
+    assert runner.model.backbone.training
 
 
 @pytest.mark.parametrize('iteration, load_from', [(5, None), (0, 'w.pth')])

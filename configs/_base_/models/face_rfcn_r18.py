@@ -4,8 +4,9 @@
 # and the tests.
 _base_ = './face_rfcn_r101.py'
 
-# Trained from scratch with small batches of small images: BN learns and
-# uses batch statistics (the R101 config freezes ImageNet BN instead).
+# Trained from scratch: BN's affine weights learn, and its statistics are
+# those of the training batches (the R101 config freezes ImageNet BN). The
+# sample config freezes them once TrunkPretrainHook has learned them.
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     backbone=dict(

@@ -10,8 +10,22 @@ from mmdet.registry import HOOKS
 from mmengine.dist import broadcast, get_world_size
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmfacerfcn.data_formats.face_crops import FaceCropSampler
+
+
+def _train_with_batch_statistics(trunk: torch.nn.Module) -> None:
+    """Train mode, BN layers included.
+
+    A trunk configured with ``norm_eval=True`` keeps its BN layers in eval
+    mode under ``train()``; on crops the pretraining must learn their
+    statistics, which detection training then uses frozen.
+    """
+    trunk.train()
+    for module in trunk.modules():
+        if isinstance(module, _BatchNorm):
+            module.train()
 
 
 @HOOKS.register_module()
@@ -28,7 +42,10 @@ class TrunkPretrainHook(Hook):
     background crops (:class:`~mmfacerfcn.data_formats.face_crops.FaceCropSampler`
     on the training set's own boxes) with AdamW and a one-cycle schedule; the
     linear layer is then dropped. Only the weights and BN statistics of
-    ``modules`` change. Crops are normalised as the model's data preprocessor
+    ``modules`` change. BN layers learn their statistics here even where the
+    config freezes them for detection training (``norm_eval=True``, as the
+    sample config does: batches of 2 pictures give poor statistics), and are
+    left in the mode they had. Crops are normalised as the model's data preprocessor
     normalises pictures, flipped and jittered in brightness and contrast.
 
     Nothing happens when training resumes (``runner.iter > 0``) or starts from
@@ -163,7 +180,7 @@ class TrunkPretrainHook(Hook):
         with torch.no_grad():
             channels = features(torch.zeros(
                 1, 3, self.crop_size, self.crop_size, device=device)).shape[1]
-        trunk.train()
+        _train_with_batch_statistics(trunk)
         head = torch.nn.Linear(channels, 2)
         with torch.no_grad():
             bound = 1 / channels**0.5
@@ -221,7 +238,7 @@ class TrunkPretrainHook(Hook):
         trunk.eval()
         with torch.no_grad():
             logits = head(features(prepare(pool, augment=False)))
-        trunk.train()
+        _train_with_batch_statistics(trunk)
         margin = (logits[:, 1] - logits[:, 0]).cpu().numpy()
         crops = crops.copy()
         crops[slots] = pool[np.argsort(-margin, kind='stable')[:len(slots)]]
