@@ -208,18 +208,17 @@ def build_model(args: argparse.Namespace) -> torch.nn.Module:
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     if args.backend == 'onnxruntime':
-        from mmfacerfcn.deployment import ORTFaceRFCN, config_signature
+        from mmfacerfcn.deployment import ORTDetectorError, build_ort_detector
+
+        # The test pipeline's transforms are looked up in this scope
+        # (init_detector sets it for the PyTorch model).
         init_default_scope(cfg.get('default_scope', 'mmdet'))
         try:
-            model = ORTFaceRFCN(args.onnx, signature=config_signature(cfg),
-                                config_path=args.config, device=args.device,
-                                num_threads=args.threads or 0)
-        except (ImportError, OSError, ValueError) as err:
+            return build_ort_detector(cfg, args.onnx, args.config,
+                                      device=args.device,
+                                      num_threads=args.threads or 0)
+        except ORTDetectorError as err:
             raise SystemExit(f'infer: error: {err}') from None
-        model.cfg = cfg
-        classes = model.exported_signature.get('classes') or ('face', )
-        model.dataset_meta = dict(classes=tuple(classes))
-        return model
     checkpoint = args.checkpoint or default_checkpoint(cfg)
     if not osp.isfile(checkpoint):
         raise SystemExit(f'{checkpoint}: checkpoint not found')

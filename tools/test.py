@@ -9,8 +9,10 @@
 ``--backend onnxruntime`` evaluates the file that
 ``tools/deployment/export_onnx.py`` wrote from CONFIG: the same dataloader,
 pipeline and evaluator, the model replaced by
-:class:`mmfacerfcn.deployment.ORTFaceRFCN`. A file exported from a config
-with other test-time settings is refused, naming the first one.
+:class:`mmfacerfcn.deployment.ORTFaceRFCN` on the device the Runner uses
+(onnxruntime's CUDA provider where CUDA is available and installed). A file
+exported from a config with other test-time settings is refused, naming the
+first one.
 ``--fuse-conv-bn`` and ``--channels-last`` speed up the PyTorch model
 (:class:`mmfacerfcn.engine.FastInferenceHook`, after the checkpoint is
 loaded).
@@ -20,10 +22,14 @@ other shapes, is an error naming the first such keys (mmengine would test the
 randomly initialised rest), unless ``--allow-partial-checkpoint``.
 """
 import argparse
+from typing import Optional
 
 import torch
+from mmengine.config import Config
+from mmengine.device import get_device
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+from torch import nn
 
 from mmfacerfcn.utils.checkpoint_files import exit_unless_checkpoint_complete
 from mmfacerfcn.utils.checkpoint_fit import (
@@ -69,21 +75,74 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def use_onnxruntime(cfg, args: argparse.Namespace) -> None:
-    """Replace ``cfg.model`` by the ``--onnx`` file run with onnxruntime.
+def use_onnxruntime(cfg: Config, args: argparse.Namespace) -> nn.Module:
+    """The ``--onnx`` file run with onnxruntime, for the Runner to test.
+
+    Its one onnxruntime session is opened here, on the device the Runner
+    puts a model on (mmengine's ``get_device()``; ``'cuda'`` gives
+    onnxruntime's CUDA provider where installed), and ``cfg.model`` becomes
+    its :func:`~mmfacerfcn.deployment.ort_model_config`, so the config the
+    Runner logs says what runs.
+
+    Args:
+        cfg (Config): The run's config; ``model`` is replaced.
+        args (argparse.Namespace): With ``onnx``, ``config`` and ``threads``.
+
+    Returns:
+        ORTFaceRFCN: The model, for :func:`build_runner`.
 
     Raises:
         SystemExit: onnxruntime is missing, or the file is missing, not an
             export, or exported from other test-time settings.
     """
-    from mmfacerfcn.deployment import ORTFaceRFCN, ort_model_config
-    model_cfg = ort_model_config(cfg, args.onnx, args.config,
-                                 num_threads=args.threads or 0)
-    try:  # here, for a clean message; the Runner builds it again
-        ORTFaceRFCN(**{k: v for k, v in model_cfg.items() if k != 'type'})
-    except (ImportError, OSError, ValueError) as err:
+    from mmfacerfcn.deployment import (
+        ORTDetectorError,
+        build_ort_detector,
+        ort_model_config,
+    )
+    device, num_threads = get_device(), args.threads or 0
+    try:
+        model = build_ort_detector(cfg, args.onnx, args.config, device=device,
+                                   num_threads=num_threads)
+    except ORTDetectorError as err:
         raise SystemExit(f'test: error: {err}') from None
-    cfg.model = model_cfg
+    cfg.model = ort_model_config(cfg, args.onnx, args.config, device=device,
+                                 num_threads=num_threads)
+    return model
+
+
+def build_runner(cfg: Config, model: Optional[nn.Module] = None) -> Runner:
+    """The runner of ``cfg``: its ``runner_type``, else mmengine's ``Runner``.
+
+    mmengine's ``Runner`` takes a built model, but ``Runner.from_cfg`` passes
+    it ``cfg.model`` after a deep copy of the config, which an onnxruntime
+    session cannot go through. So a built ``model`` is handed over by the
+    runner class's ``build_model``, in a subclass made for this call.
+
+    Args:
+        cfg (Config): The run's config.
+        model (nn.Module, optional): Already built: used instead of one built
+            from ``cfg.model`` (which stays in the config, logged and
+            dumped). Defaults to None.
+
+    Returns:
+        Runner: Of the config's runner class, or a subclass of it.
+    """
+    if model is None:
+        return (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
+                RUNNERS.build(cfg))
+    runner_cls = (Runner if 'runner_type' not in cfg else
+                  RUNNERS.get(cfg.runner_type))
+    if runner_cls is None:
+        raise KeyError(f'runner_type={cfg.runner_type!r}: not in the '
+                       'RUNNERS registry')
+
+    class RunnerWithBuiltModel(runner_cls):
+
+        def build_model(self, model_cfg: object) -> nn.Module:
+            return model
+
+    return RunnerWithBuiltModel.from_cfg(cfg)
 
 
 def main() -> None:
@@ -92,8 +151,9 @@ def main() -> None:
     init_dist_without_gpu(cfg)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
+    model = None
     if args.backend == 'onnxruntime':
-        use_onnxruntime(cfg, args)
+        model = use_onnxruntime(cfg, args)
     else:
         exit_unless_checkpoint_complete(args.checkpoint)
         cfg.load_from = args.checkpoint
@@ -118,8 +178,7 @@ def main() -> None:
         cfg.model = dict(cfg.tta_model, module=cfg.model)
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
     check_data(cfg, splits=('test', ))
-    runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
-              RUNNERS.build(cfg))
+    runner = build_runner(cfg, model)
     if args.backend == 'pytorch':
         exit_unless_checkpoint_fits(runner.model, args.checkpoint,
                                     args.config, args.allow_partial_checkpoint)

@@ -1,8 +1,9 @@
 """Deployment (issue 16): :class:`ONNXFaceRFCN`, the predict path in
 exportable ops, its export and checks (``tools/deployment/export_onnx.py``
 is the command line), and :class:`ORTFaceRFCN`, the exported file run by
-onnxruntime behind mmdet's detector interface (``tools/test.py`` and
-``tools/infer.py`` with ``--backend onnxruntime``). Importing this package
+onnxruntime behind mmdet's detector interface (built by
+:func:`build_ort_detector` for ``tools/test.py`` and ``tools/infer.py`` with
+``--backend onnxruntime``). Importing this package
 registers :class:`ORTFaceRFCN`; onnx, onnxscript and onnxruntime are
 imported only when a function needs them."""
 from .onnx_export import (
@@ -28,7 +29,9 @@ from .onnx_model import (
     onnx_ps_layer,
 )
 from .ort_detector import (
+    ORTDetectorError,
     ORTFaceRFCN,
+    build_ort_detector,
     import_onnxruntime,
     open_session,
     ort_model_config,
@@ -36,9 +39,9 @@ from .ort_detector import (
 
 __all__ = [
     'DEFAULT_OPSET', 'METADATA_KEY', 'MIN_OPSET', 'NotExportableError',
-    'ONNXFaceRFCN', 'ORTFaceRFCN', 'check_exportable', 'check_onnx_file',
-    'check_signature', 'config_signature', 'example_inputs', 'export_onnx',
-    'file_size_mib', 'first_difference', 'import_onnxruntime',
-    'non_standard_ops', 'onnx_ps_layer', 'open_session', 'ort_model_config',
-    'parse_signature'
+    'ONNXFaceRFCN', 'ORTDetectorError', 'ORTFaceRFCN', 'build_ort_detector',
+    'check_exportable', 'check_onnx_file', 'check_signature',
+    'config_signature', 'example_inputs', 'export_onnx', 'file_size_mib',
+    'first_difference', 'import_onnxruntime', 'non_standard_ops',
+    'onnx_ps_layer', 'open_session', 'ort_model_config', 'parse_signature'
 ]

@@ -243,3 +243,49 @@ def ort_model_config(cfg, onnx_file: str, config_path: str,
     return dict(type='ORTFaceRFCN', onnx_file=onnx_file,
                 signature=config_signature(cfg), config_path=config_path,
                 device=device, num_threads=num_threads)
+
+
+class ORTDetectorError(Exception):
+    """An ONNX file that cannot run in place of a config's model: onnxruntime
+    is missing, or the file is missing, not an export, or exported from other
+    test-time settings. The message says which, naming the file."""
+
+
+def build_ort_detector(cfg, onnx_file: str, config_path: str,
+                       device: str = 'cpu',
+                       num_threads: int = 0) -> ORTFaceRFCN:
+    """``onnx_file`` run by onnxruntime in place of ``cfg``'s model.
+
+    The :class:`ORTFaceRFCN` of :func:`ort_model_config`: one onnxruntime
+    session, the file checked to be an export of ``cfg``'s test-time
+    settings. Like mmdet's ``init_detector``, the model gets ``cfg`` and
+    ``dataset_meta``, whose classes are those the file records (default
+    ``('face', )``).
+
+    Args:
+        cfg (mmengine.Config): The config the file should have been exported
+            from.
+        onnx_file (str): The exported file.
+        config_path (str): ``cfg``'s file, for messages.
+        device (str): See :class:`ORTFaceRFCN`. Defaults to ``'cpu'``.
+        num_threads (int): See :class:`ORTFaceRFCN`. Defaults to 0.
+
+    Returns:
+        ORTFaceRFCN: Ready to predict.
+
+    Raises:
+        ORTDetectorError: onnxruntime is missing (naming what to install),
+            or ``onnx_file`` is missing, not an export, or exported from
+            other test-time settings (naming the first).
+    """
+    kwargs = ort_model_config(cfg, onnx_file, config_path, device=device,
+                              num_threads=num_threads)
+    del kwargs['type']
+    try:
+        model = ORTFaceRFCN(**kwargs)
+    except (ImportError, OSError, ValueError) as err:
+        raise ORTDetectorError(str(err)) from err
+    model.cfg = cfg
+    classes = model.exported_signature.get('classes') or ('face', )
+    model.dataset_meta = dict(classes=tuple(classes))
+    return model

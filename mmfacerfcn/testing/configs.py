@@ -11,6 +11,7 @@ from typing import List, Optional, Sequence
 
 import torch
 from mmengine.config import Config
+from torch import nn
 
 #: The ``mmfacerfcn`` package folder.
 PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -67,9 +68,25 @@ def small_model_cfg():
     return cfg.model
 
 
+def save_test_checkpoint(model: nn.Module, path) -> str:
+    """Save ``model``'s weights as our runner saves a checkpoint:
+    ``state_dict`` and the dataset's classes (``('face', )``) in ``meta``.
+
+    Args:
+        model (nn.Module): The detector.
+        path (str | pathlib.Path): Where to write it.
+
+    Returns:
+        str: ``path``.
+    """
+    torch.save({'state_dict': model.state_dict(),
+                'meta': {'dataset_meta': {'classes': ('face', )}}}, path)
+    return str(path)
+
+
 def write_random_checkpoint(path, config=None):
-    """A checkpoint of ``config``'s model with seed-0 random weights, saved as
-    our runner saves one (``state_dict`` and the dataset's classes).
+    """A checkpoint of ``config``'s model with seed-0 random weights, saved by
+    :func:`save_test_checkpoint`.
 
     Args:
         path (str | pathlib.Path): Where to write it.
@@ -84,9 +101,7 @@ def write_random_checkpoint(path, config=None):
     torch.manual_seed(0)
     model = MODELS.build(Config.fromfile(config).model)
     model.init_weights()
-    torch.save({'state_dict': model.state_dict(),
-                'meta': {'dataset_meta': {'classes': ('face', )}}}, path)
-    return str(path)
+    return save_test_checkpoint(model, path)
 
 
 def write_tiny_coco(root, num_images=4, seed=0):

@@ -15,7 +15,7 @@ from torch import nn
 
 from ..deployment import ONNXFaceRFCN, config_signature, export_onnx
 from .benchmark import build_random_model, load_benchmark_cfg
-from .configs import CONFIGS
+from .configs import CONFIGS, save_test_checkpoint
 
 #: The embedded sample's config.
 SAMPLE_CONFIG = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
@@ -58,15 +58,13 @@ def write_sample_export(out_dir: str, config: str = SAMPLE_CONFIG,
         dynamic_batch (bool): See :func:`~mmfacerfcn.deployment.export_onnx`.
 
     Returns:
-        tuple[str, str]: The checkpoint (saved as our runner saves one, with
-        the classes) and the ONNX file (with ``config``'s signature).
+        tuple[str, str]: The checkpoint (see
+        :func:`~.configs.save_test_checkpoint`) and the ONNX file (with
+        ``config``'s signature).
     """
     cfg = load_benchmark_cfg(config, scale=scale)
     model = spread_score_detector(cfg)
-    checkpoint = osp.join(out_dir, 'spread.pth')
-    torch.save({'state_dict': model.state_dict(),
-                'meta': {'dataset_meta': {'classes': ('face', )}}},
-               checkpoint)
+    checkpoint = save_test_checkpoint(model, osp.join(out_dir, 'spread.pth'))
     onnx_file = osp.join(out_dir, 'spread.onnx')
     export_onnx(ONNXFaceRFCN(model), onnx_file, dynamic_batch=dynamic_batch,
                 signature=config_signature(Config.fromfile(config)))

@@ -16,7 +16,13 @@ from mmdet.registry import DATASETS
 from mmengine.config import Config
 from torchvision.ops import box_iou
 
-from mmfacerfcn.deployment import ORTFaceRFCN, config_signature, open_session
+from mmfacerfcn.deployment import (
+    ORTDetectorError,
+    ORTFaceRFCN,
+    build_ort_detector,
+    config_signature,
+    open_session,
+)
 from mmfacerfcn.testing.onnx_files import SAMPLE_CONFIG
 from mmfacerfcn.testing.sample_data import make_small_wider
 
@@ -151,6 +157,33 @@ def test_export_without_signature_is_refused(tmp_path, spread_export):
     with pytest.raises(ValueError, match='not written by '
                        r'tools/deployment/export_onnx\.py'):
         ORTFaceRFCN(path)
+
+
+def test_build_ort_detector(cfg, spread_export):
+    """The tools' detector: the file checked once, ``cfg`` and the classes
+    the file records set as ``init_detector`` sets them."""
+    model = build_ort_detector(cfg, spread_export[1], SAMPLE_CONFIG)
+    assert isinstance(model, ORTFaceRFCN)
+    assert model.cfg is cfg
+    assert model.dataset_meta == dict(classes=('face', ))
+    assert model.onnx_file == spread_export[1]
+
+
+def test_build_ort_detector_errors_name_the_file(cfg, tmp_path,
+                                                 spread_export):
+    """Every refusal is one exception type the tools turn into their exit
+    message: a missing file, another config's file."""
+    missing = str(tmp_path / 'missing.onnx')
+    with pytest.raises(ORTDetectorError) as info:
+        build_ort_detector(cfg, missing, SAMPLE_CONFIG)
+    assert str(info.value) == f'{missing}: no such file'
+
+    other = copy.deepcopy(cfg)
+    other.model.test_cfg.rcnn.score_thr = 0.5
+    with pytest.raises(ORTDetectorError) as info:
+        build_ort_detector(other, spread_export[1], 'other.py')
+    assert str(info.value).startswith(
+        f'{spread_export[1]} does not match other.py')
 
 
 def test_predicts_only(ort):

@@ -53,3 +53,16 @@ def test_no_configs_names_both_places(monkeypatch, tmp_path):
     assert str(package.parent / 'configs') in message
     assert str(package / '.mim' / 'configs') in message
     assert configs.CONFIG_MARKER in message
+
+
+def test_save_test_checkpoint(tmp_path):
+    """The checkpoint form of write_random_checkpoint and the deployment
+    tests' write_sample_export: our runner's, loadable weights-only."""
+    import torch
+    model = torch.nn.Linear(2, 3)
+    path = configs.save_test_checkpoint(model, tmp_path / 'linear.pth')
+    assert path == str(tmp_path / 'linear.pth')
+    checkpoint = torch.load(path, weights_only=True)
+    assert checkpoint['meta'] == {'dataset_meta': {'classes': ('face', )}}
+    assert checkpoint['state_dict'].keys() == model.state_dict().keys()
+    assert torch.equal(checkpoint['state_dict']['weight'], model.weight)

@@ -3,6 +3,7 @@
 mmengine loads weights with ``strict=False``: the ResNet-18 sample checkpoint
 with the ResNet-101 config would be evaluated with a mostly random model.
 """
+import importlib.util
 import os
 import os.path as osp
 import re
@@ -110,6 +111,54 @@ def test_onnxruntime_and_fast_pytorch_as_pytorch(tmp_path, sample,
             close = (a['scores'][:, None] - e['scores'][None]).abs() <= 1e-4
             assert ((iou > 0.99) & close).any(1).all(), name
     assert total >= 2 * 2 * 20
+
+
+def load_tool():
+    """tools/test.py as a module, to run its ``main`` in this process."""
+    spec = importlib.util.spec_from_file_location('mmfacerfcn_tools_test',
+                                                  TEST)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_onnxruntime_session_is_opened_once(tmp_path, monkeypatch, sample,
+                                            spread_export):
+    """The Runner tests the detector whose session checked the file (the
+    file used to be opened twice: once to check it, once by the Runner),
+    opened on the device the Runner takes from ``get_device()``."""
+    import onnxruntime
+
+    from mmfacerfcn.deployment import ort_detector
+    options, _ = sample
+    onnx_file = spread_export[1]
+    tool = load_tool()
+    opened, devices = [], []
+    session, providers = onnxruntime.InferenceSession, ort_detector.ort_providers
+
+    def counting_session(path, *args, **kwargs):
+        opened.append(path)
+        return session(path, *args, **kwargs)
+
+    def recording_providers(device):
+        devices.append(device)
+        return providers(device)
+
+    monkeypatch.setattr(onnxruntime, 'InferenceSession', counting_session)
+    monkeypatch.setattr(ort_detector, 'ort_providers', recording_providers)
+    # What the Runner's get_device() gives on a GPU machine; without
+    # onnxruntime's CUDA provider the session still runs on the CPU.
+    monkeypatch.setattr(tool, 'get_device', lambda: 'cuda')
+    monkeypatch.setenv('LOCAL_RANK', '0')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, 'argv', [
+        TEST, SAMPLE_CONFIG, '--backend', 'onnxruntime', '--onnx', onnx_file,
+        '--work-dir', str(tmp_path / 'work'), '--out',
+        str(tmp_path / 'ort.pkl'), '--cfg-options', *options])
+    tool.main()
+    assert opened == [onnx_file]
+    assert devices == ['cuda']
+    assert len(dumped(tmp_path / 'ort.pkl')) == 2  # both val images tested
 
 
 @pytest.mark.parametrize('extra,message', [
