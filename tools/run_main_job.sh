@@ -28,6 +28,8 @@ portraits="$WORK/portraits"
 $PY -m mmfacerfcn.testing.portraits "$portraits" >/dev/null
 $PY tools/infer.py "$portraits" "$DATA/WIDER_val/images/0--Coffee" \
   --config "$CONFIG" --checkpoint "$ckpt" --out-dir "$WORK/infer"
+# Each portrait's face against a box drawn by hand (IoU >= 0.5 finds it).
+$PY -m mmfacerfcn.testing.portraits --check "$WORK/infer"
 
 cat <<MSG
 

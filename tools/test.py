@@ -128,14 +128,14 @@ def build_runner(cfg: Config, model: Optional[nn.Module] = None) -> Runner:
     Returns:
         Runner: Of the config's runner class, or a subclass of it.
     """
-    if model is None:
-        return (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
-                RUNNERS.build(cfg))
-    runner_cls = (Runner if 'runner_type' not in cfg else
-                  RUNNERS.get(cfg.runner_type))
+    runner_type = cfg.get('runner_type', Runner)
+    runner_cls = RUNNERS.get(runner_type) if isinstance(
+        runner_type, str) else runner_type
     if runner_cls is None:
-        raise KeyError(f'runner_type={cfg.runner_type!r}: not in the '
-                       'RUNNERS registry')
+        raise KeyError(f'runner_type={runner_type!r}: not in the RUNNERS '
+                       'registry')
+    if model is None:
+        return runner_cls.from_cfg(cfg)
 
     class RunnerWithBuiltModel(runner_cls):
 

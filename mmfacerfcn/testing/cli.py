@@ -6,10 +6,12 @@ refuses its input must exit non-zero with one line that names the file at
 fault, never a traceback, and leave nothing behind: :func:`assert_refused`.
 """
 import errno
+import importlib.util
 import os
 import runpy
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Iterable, Optional, Set, Union
 
 import pytest
@@ -39,6 +41,23 @@ def run_script(monkeypatch: pytest.MonkeyPatch, script: PathLike,
         print(done.code, file=sys.stderr)
         return 1
     return 0
+
+
+def load_tool(script: PathLike, name: str) -> ModuleType:
+    """A tool's file imported as a module (its ``__main__`` block not run),
+    to call its functions in this process.
+
+    Args:
+        script (str | PathLike): The tool's file.
+        name (str): The module's name, unique among the tests.
+
+    Returns:
+        ModuleType: The module.
+    """
+    spec = importlib.util.spec_from_file_location(name, str(script))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def files_under(folder: PathLike) -> Set[str]:

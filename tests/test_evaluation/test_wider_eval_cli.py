@@ -1,5 +1,4 @@
 """tools/wider_eval.py on official-format submission files."""
-import importlib.util
 import json
 import os
 import pathlib
@@ -15,6 +14,7 @@ from mmfacerfcn.evaluation.functional.wider_submission import (
     parse_submission,
     write_submission_dir,
 )
+from mmfacerfcn.testing.cli import load_tool
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'wider_eval.py'
@@ -27,13 +27,6 @@ def run_tool(*args):
     return subprocess.run([sys.executable, str(TOOL), *map(str, args)],
                           capture_output=True, text=True, env=env, cwd=REPO,
                           timeout=300)
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location('wider_eval', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_cli_missing_file_is_no_prediction(tiny_wider, tmp_path):
@@ -69,7 +62,7 @@ def test_cli_malformed_line_names_file_and_line(tiny_wider, tmp_path):
 
 def test_cli_in_process_unsorted_lines_and_bad_count(tiny_wider, tmp_path,
                                                      capsys):
-    tool = load_tool()
+    tool = load_tool(TOOL, 'wider_eval')
     pred_dir = tmp_path / 'pred'
     write_submission_dir(str(pred_dir), tiny_wider.preds)
     # Reverse the box lines of img_c: order in the file does not matter.
@@ -124,7 +117,7 @@ def test_parse_tolerates_blank_lines_commas_and_extra_columns():
 
 
 def test_cli_refuses_json_onto_its_input(tiny_wider, tmp_path, capsys):
-    tool = load_tool()
+    tool = load_tool(TOOL, 'wider_eval')
     pred_dir = tmp_path / 'pred'
     write_submission_dir(str(pred_dir), tiny_wider.preds)
     pred = pred_dir / '0--Parade' / 'img_a.txt'

@@ -1,13 +1,21 @@
 """The three real portraits written for tools/infer.py and the main job."""
+import json
 import subprocess
 import sys
 
 import cv2
 import matplotlib
 import numpy as np
+import pytest
 import skimage.data
 
-from mmfacerfcn.testing.portraits import PORTRAIT_FILES, write_portraits
+from mmfacerfcn.testing.portraits import (
+    PORTRAIT_FACES,
+    PORTRAIT_FILES,
+    check_portraits,
+    main,
+    write_portraits,
+)
 
 
 def test_written_as_the_packages_ship_them(tmp_path):
@@ -35,3 +43,49 @@ def test_command_line(tmp_path):
     out = subprocess.run([sys.executable, '-m', 'mmfacerfcn.testing.portraits'],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode != 0 and 'usage' in out.stderr
+
+
+def write_detections(folder, boxes):
+    folder.mkdir(exist_ok=True)
+    for name, bboxes in boxes.items():
+        (folder / (name.rsplit('.', 1)[0] + '.json')).write_text(json.dumps(
+            dict(bboxes=bboxes, scores=[0.9] * len(bboxes))))
+
+
+def test_hand_drawn_faces_lie_inside_the_pictures(tmp_path):
+    paths = write_portraits(str(tmp_path))
+    assert sorted(PORTRAIT_FACES) == sorted(PORTRAIT_FILES)
+    for name, (x1, y1, x2, y2) in PORTRAIT_FACES.items():
+        height, width = cv2.imread(paths[name]).shape[:2]
+        # A portrait's face: a sizeable, roughly square box in the picture.
+        assert 0 <= x1 < x2 <= width and 0 <= y1 < y2 <= height
+        assert 80 <= x2 - x1 <= 250 and 0.8 <= (y2 - y1) / (x2 - x1) <= 1.4
+
+
+def test_check_finds_the_face_and_counts_the_other_boxes(tmp_path, capsys):
+    x1, y1, x2, y2 = PORTRAIT_FACES['astronaut.png']
+    shifted = [x1 + 0.3 * (x2 - x1), y1, x2 + 0.3 * (x2 - x1), y2]  # IoU 0.54
+    write_detections(tmp_path, {
+        'grace_hopper.jpg': [list(PORTRAIT_FACES['grace_hopper.jpg']),
+                             [0, 0, 50, 50], [10, 10, 60, 60]],
+        'astronaut.png': [shifted],
+        'camera.png': [],
+    })
+    report = check_portraits(str(tmp_path))
+    assert report['grace_hopper.jpg'] == (1.0, 2)
+    assert report['astronaut.png'][0] == pytest.approx(0.7 / 1.3)
+    assert report['astronaut.png'][1] == 0
+    assert report['camera.png'] == (0.0, 0)
+    main(['--check', str(tmp_path)])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith('grace_hopper.jpg: face found')
+    assert out[2].startswith('camera.png: face missed')
+    # Below 0.5 the box does not find the face and counts as another box.
+    assert check_portraits(str(tmp_path), min_iou=0.6)['astronaut.png'] == (
+        pytest.approx(0.7 / 1.3), 1)
+
+
+def test_check_names_the_missing_detections(tmp_path):
+    write_detections(tmp_path, {'grace_hopper.jpg': []})
+    with pytest.raises(SystemExit, match='astronaut.json'):
+        main(['--check', str(tmp_path)])

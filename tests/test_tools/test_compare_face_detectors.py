@@ -6,7 +6,6 @@ dlib and MTCNN are optional extras and their tests skip without them. The
 means nothing, but its detections take the whole path (pipeline, model,
 rescale, xyxy -> xywh, evaluation).
 """
-import importlib.util
 import json
 import math
 import os.path as osp
@@ -22,6 +21,7 @@ from mmfacerfcn.evaluation.functional import (
     load_wider_gt_mat,
     wider_face_iou,
 )
+from mmfacerfcn.testing.cli import load_tool
 from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
 from mmfacerfcn.testing.sample_data import make_small_wider
 
@@ -32,15 +32,7 @@ PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
 PHOTO_FACE = np.array([[172, 125, 183, 205]], dtype=np.float64)
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('compare_face_detectors',
-                                                  TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool()
+tool = load_tool(TOOL, 'compare_face_detectors')
 
 
 @pytest.fixture(scope='module')

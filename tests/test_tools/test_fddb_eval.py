@@ -1,12 +1,13 @@
 """tools/fddb_eval.py end to end on a tiny FDDB tree: 2 folds, 3 images, one
 face each, the same upright ellipse; TPRs computed by hand."""
-import importlib.util
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+
+from mmfacerfcn.testing.cli import load_tool
 
 TOOL = Path(__file__).resolve().parents[2] / 'tools' / 'fddb_eval.py'
 
@@ -35,14 +36,7 @@ def ellipse_pixels(a: int, b: int) -> int:
 RATIO = ellipse_pixels(20, 15) / (31 * 41)
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('fddb_eval', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fddb_eval = load_tool()
+fddb_eval = load_tool(TOOL, 'fddb_eval')
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 mmengine loads weights with ``strict=False``: the ResNet-18 sample checkpoint
 with the ResNet-101 config would be evaluated with a mostly random model.
 """
-import importlib.util
 import os
 import os.path as osp
 import re
@@ -12,6 +11,7 @@ import sys
 
 import pytest
 
+from mmfacerfcn.testing.cli import load_tool
 from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
 from mmfacerfcn.testing.sample_data import make_small_wider, sample_cfg_options
 
@@ -113,15 +113,6 @@ def test_onnxruntime_and_fast_pytorch_as_pytorch(tmp_path, sample,
     assert total >= 2 * 2 * 20
 
 
-def load_tool():
-    """tools/test.py as a module, to run its ``main`` in this process."""
-    spec = importlib.util.spec_from_file_location('mmfacerfcn_tools_test',
-                                                  TEST)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_onnxruntime_session_is_opened_once(tmp_path, monkeypatch, sample,
                                             spread_export):
     """The Runner tests the detector whose session checked the file (the
@@ -132,7 +123,7 @@ def test_onnxruntime_session_is_opened_once(tmp_path, monkeypatch, sample,
     from mmfacerfcn.deployment import ort_detector
     options, _ = sample
     onnx_file = spread_export[1]
-    tool = load_tool()
+    tool = load_tool(TEST, 'mmfacerfcn_tools_test')
     opened, devices = [], []
     session, providers = onnxruntime.InferenceSession, ort_detector.ort_providers
 
@@ -205,3 +196,30 @@ def test_fddb_config(tmp_path, sample):
     assert (tmp_path / 'work' / 'fddb_roc.png').is_file()
     assert sorted(p.name for p in (tmp_path / 'dets').iterdir()) == [
         'fold-01-out.txt', 'fold-02-out.txt']
+
+
+def test_build_runner_uses_the_configs_runner_type(tmp_path):
+    """``runner_type`` (a registered name) is the runner built, with or
+    without a model built beforehand; an unknown name is refused."""
+    import torch
+    from mmengine.registry import MODELS, RUNNERS
+    from mmengine.runner import Runner
+
+    from mmfacerfcn.testing.configs import tiny_runner_cfg
+    tool = load_tool(TEST, 'mmfacerfcn_tools_test')
+
+    class RecordingRunner(Runner):
+        pass
+
+    name = f'RecordingRunner{os.getpid()}'
+    RUNNERS.register_module(name=name, module=RecordingRunner)
+    cfg = tiny_runner_cfg(tmp_path, max_iters=1)
+    cfg.runner_type = name
+    assert isinstance(tool.build_runner(cfg.copy()), RecordingRunner)
+    torch.manual_seed(0)
+    built = MODELS.build(cfg.model)
+    runner = tool.build_runner(cfg.copy(), built)
+    assert isinstance(runner, RecordingRunner) and runner.model is built
+    cfg.runner_type = 'NoSuchRunner'
+    with pytest.raises(KeyError, match='NoSuchRunner'):
+        tool.build_runner(cfg)
