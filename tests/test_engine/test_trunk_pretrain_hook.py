@@ -17,11 +17,13 @@ from mmfacerfcn.engine.hooks import TrunkPretrainHook
 from mmfacerfcn.testing.configs import small_model_cfg, tiny_runner_cfg
 
 
-def fake_runner(tmp_path, iteration=0, load_from=None, norm_eval=False):
+def fake_runner(tmp_path, iteration=0, load_from=None, norm_eval=False,
+                frozen_stages=-1):
     cfg = tiny_runner_cfg(tmp_path, max_iters=1)
     torch.manual_seed(0)
     model_cfg = small_model_cfg()
     model_cfg.backbone.norm_eval = norm_eval
+    model_cfg.backbone.frozen_stages = frozen_stages
     model_cfg.roi_head.shared_head.norm_eval = norm_eval
     model = MODELS.build(model_cfg)
     model.init_weights()
@@ -71,6 +73,29 @@ def test_frozen_bn_statistics_are_learned_on_the_crops(tmp_path):
     assert not any(m.training for m in norms.values())
     assert runner.model.backbone.training
 
+
+def test_frozen_stages_are_pretrained_then_frozen_again(tmp_path):
+    """The stem and layer1, which detection training freezes
+    (``frozen_stages=1``), learn on the crops (nothing else trains them),
+    also when hard-negative mining puts the trunk back in train mode
+    between steps (mmdet's ResNet freezes them again at every ``train()``);
+    then they are frozen again."""
+    runner = fake_runner(tmp_path, frozen_stages=1)
+    backbone = runner.model.backbone
+    frozen = {name for name, p in backbone.named_parameters()
+              if not p.requires_grad}
+    assert frozen and all(name.startswith(('conv1', 'bn1', 'layer1.'))
+                          for name in frozen)
+    before = state(backbone)
+    TrunkPretrainHook(steps=3, batch_size=8, crop_size=32,
+                      hard_negatives=8).before_train(runner)
+    after = state(backbone)
+    assert not torch.equal(before['conv1.weight'], after['conv1.weight'])
+    assert not torch.equal(before['layer1.1.conv2.weight'],
+                           after['layer1.1.conv2.weight'])
+    assert {name for name, p in backbone.named_parameters()
+            if not p.requires_grad} == frozen
+    assert not backbone.layer1.training and backbone.layer2.training
 
 @pytest.mark.parametrize('iteration, load_from', [(5, None), (0, 'w.pth')])
 def test_resumed_or_loaded_weights_are_left_alone(tmp_path, iteration,

@@ -16,16 +16,20 @@ from mmfacerfcn.data_formats.face_crops import FaceCropSampler
 
 
 def _train_with_batch_statistics(trunk: torch.nn.Module) -> None:
-    """Train mode, BN layers included.
+    """Train mode, BN layers included, every parameter trainable.
 
     A trunk configured with ``norm_eval=True`` keeps its BN layers in eval
-    mode under ``train()``; on crops the pretraining must learn their
-    statistics, which detection training then uses frozen.
+    mode under ``train()``, and mmdet's ResNet freezes its first
+    ``frozen_stages`` again at every ``train()``; on crops the pretraining
+    must learn all of them (nothing else trains them), which detection
+    training then uses frozen.
     """
     trunk.train()
     for module in trunk.modules():
         if isinstance(module, _BatchNorm):
             module.train()
+    for param in trunk.parameters():
+        param.requires_grad_(True)
 
 
 @HOOKS.register_module()
@@ -45,7 +49,9 @@ class TrunkPretrainHook(Hook):
     ``modules`` change. BN layers learn their statistics here even where the
     config freezes them for detection training (``norm_eval=True``, as the
     sample config does: batches of 2 pictures give poor statistics), and are
-    left in the mode they had. Crops are normalised as the model's data preprocessor
+    left in the mode they had; so are the weights that detection training
+    freezes (the backbone's ``frozen_stages``): they learn here, then are
+    frozen again. Crops are normalised as the model's data preprocessor
     normalises pictures, flipped and jittered in brightness and contrast.
 
     Nothing happens when training resumes (``runner.iter > 0``) or starts from
@@ -153,6 +159,7 @@ class TrunkPretrainHook(Hook):
         rng = np.random.default_rng(seed + 1)
         gen = torch.Generator().manual_seed(seed)
         modes = [m.training for m in trunk.modules()]
+        frozen = [p for p in trunk.parameters() if not p.requires_grad]
 
         def features(x: torch.Tensor) -> torch.Tensor:
             for module in chain:
@@ -215,6 +222,8 @@ class TrunkPretrainHook(Hook):
                     f'{100 * np.mean(accs[-self.log_interval:]):.1f} '
                     f'({time.time() - start:.0f} s)')
         optimizer.zero_grad(set_to_none=True)
+        for param in frozen:
+            param.requires_grad_(False)
         for module, mode in zip(trunk.modules(), modes):
             module.training = mode
         if get_world_size() > 1:
