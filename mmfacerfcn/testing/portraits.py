@@ -30,6 +30,7 @@ from typing import Dict, Tuple
 import matplotlib
 import numpy as np
 import skimage.data
+import torch
 from PIL import Image
 
 PORTRAIT_FILES = ('grace_hopper.jpg', 'astronaut.png', 'camera.png')
@@ -63,13 +64,6 @@ def write_portraits(out_dir: str) -> Dict[str, str]:
     return paths
 
 
-def _iou(a, b) -> float:
-    inter = max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(
-        0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1])
-    return inter / (union - inter) if union > inter else 0.0
-
-
 def check_portraits(infer_dir: str,
                     min_iou: float = 0.5) -> Dict[str, Tuple[float, int]]:
     """How ``tools/infer.py``'s boxes on the portraits meet their faces.
@@ -87,33 +81,43 @@ def check_portraits(infer_dir: str,
 
     Raises:
         FileNotFoundError: A portrait's JSON is missing (naming it).
+        ValueError: A JSON holds no ``bboxes`` list of ``x1 y1 x2 y2``
+            rows (naming it).
     """
+    from torchvision.ops import box_iou
     report = {}
     for name, face in PORTRAIT_FACES.items():
         path = osp.join(infer_dir, osp.splitext(name)[0] + '.json')
         if not osp.isfile(path):
             raise FileNotFoundError(f'{path}: no detections of {name} (run '
                                     'tools/infer.py on the portraits)')
-        with open(path) as f:
-            boxes = json.load(f)['bboxes']
-        ious = [_iou(box, face) for box in boxes]
-        report[name] = (max(ious, default=0.0),
-                        sum(iou < min_iou for iou in ious))
+        try:
+            with open(path) as f:
+                boxes = torch.tensor(json.load(f)['bboxes'],
+                                     dtype=torch.float64).reshape(-1, 4)
+        except (ValueError, KeyError, TypeError, RuntimeError) as err:
+            raise ValueError(f'{path}: not infer.py\'s detections (a '
+                             f'"bboxes" list of x1 y1 x2 y2 rows): {err}'
+                             ) from None
+        ious = box_iou(boxes, torch.tensor([face], dtype=torch.float64))[:, 0]
+        report[name] = (float(ious.max()) if len(ious) else 0.0,
+                        int((ious < min_iou).sum()))
     return report
 
 
 def main(argv) -> None:
+    """``OUT_DIR``: write the portraits; ``--check INFER_DIR``: report."""
     if len(argv) == 1:
         for path in write_portraits(argv[0]).values():
             print(path)
         return
-    if len(argv) != 2:
+    if len(argv) != 2 or argv[0] != '--check':
         sys.exit('usage: python -m mmfacerfcn.testing.portraits OUT_DIR\n'
                  '       python -m mmfacerfcn.testing.portraits --check '
                  'INFER_DIR')
     try:
         report = check_portraits(argv[1])
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ValueError) as err:
         sys.exit(f'portraits: error: {err}')
     for name, (iou, others) in report.items():
         verdict = 'found' if iou >= 0.5 else 'missed'

@@ -85,7 +85,13 @@ def test_check_finds_the_face_and_counts_the_other_boxes(tmp_path, capsys):
         pytest.approx(0.7 / 1.3), 1)
 
 
-def test_check_names_the_missing_detections(tmp_path):
+def test_check_names_missing_or_malformed_detections(tmp_path):
     write_detections(tmp_path, {'grace_hopper.jpg': []})
     with pytest.raises(SystemExit, match='astronaut.json'):
         main(['--check', str(tmp_path)])
+    write_detections(tmp_path, {'astronaut.png': [], 'camera.png': []})
+    (tmp_path / 'camera.json').write_text('{"bboxes": [[1, 2, 3]]}')
+    with pytest.raises(SystemExit, match='camera.json.*x1 y1 x2 y2'):
+        main(['--check', str(tmp_path)])
+    with pytest.raises(SystemExit, match='usage'):
+        main(['--chek', str(tmp_path)])
