@@ -8,7 +8,7 @@ inside the graph, so the preprocessor here only stacks and pads), the
 evaluator of ``tools/test.py``, the visualizer of ``tools/infer.py``.
 """
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -37,22 +37,24 @@ def import_onnxruntime():
     return onnxruntime
 
 
-def ort_providers(device: str) -> List[str]:
+def ort_providers(device: str) -> List[Union[str, Tuple[str, Dict]]]:
     """onnxruntime execution providers for ``device``.
 
     Args:
-        device (str): ``'cpu'`` or ``'cuda[:i]'``.
+        device (str): ``'cpu'``, ``'cuda'`` or ``'cuda:i'``.
 
     Returns:
-        list[str]: ``CUDAExecutionProvider`` first where ``device`` is a CUDA
-        device and the installed onnxruntime has that provider, then always
-        ``CPUExecutionProvider``.
+        list: ``('CUDAExecutionProvider', {'device_id': i})`` first where
+        ``device`` is a CUDA device (``i`` its index, 0 for ``'cuda'``) and
+        the installed onnxruntime has that provider, then always
+        ``'CPUExecutionProvider'``.
     """
     ort = import_onnxruntime()
-    providers = ['CPUExecutionProvider']
+    providers: List[Union[str, Tuple[str, Dict]]] = ['CPUExecutionProvider']
     if (device.startswith('cuda')
             and 'CUDAExecutionProvider' in ort.get_available_providers()):
-        providers.insert(0, 'CUDAExecutionProvider')
+        index = torch.device(device).index or 0
+        providers.insert(0, ('CUDAExecutionProvider', {'device_id': index}))
     return providers
 
 

@@ -23,6 +23,7 @@ from mmfacerfcn.deployment import (
     config_signature,
     open_session,
 )
+from mmfacerfcn.deployment.ort_detector import ort_providers
 from mmfacerfcn.testing.onnx_files import SAMPLE_CONFIG
 from mmfacerfcn.testing.sample_data import make_small_wider
 
@@ -190,3 +191,23 @@ def test_predicts_only(ort):
     with pytest.raises(NotImplementedError, match='predicts only'):
         ort.loss(None, None)
     assert osp.isfile(ort.onnx_file)
+
+
+@pytest.mark.parametrize('device,cuda_available,expected', [
+    ('cpu', True, ['CPUExecutionProvider']),
+    ('cuda', True, [('CUDAExecutionProvider', {'device_id': 0}),
+                    'CPUExecutionProvider']),
+    ('cuda:1', True, [('CUDAExecutionProvider', {'device_id': 1}),
+                      'CPUExecutionProvider']),
+    # an onnxruntime without the CUDA provider runs on the CPU
+    ('cuda:1', False, ['CPUExecutionProvider']),
+])
+def test_ort_providers_keep_the_cuda_index(monkeypatch, device,
+                                           cuda_available, expected):
+    import onnxruntime
+    available = ['CPUExecutionProvider']
+    if cuda_available:
+        available.insert(0, 'CUDAExecutionProvider')
+    monkeypatch.setattr(onnxruntime, 'get_available_providers',
+                        lambda: available)
+    assert ort_providers(device) == expected

@@ -23,13 +23,14 @@ from mmfacerfcn.evaluation.functional import (
 )
 from mmfacerfcn.testing.cli import load_tool
 from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
+from mmfacerfcn.testing.portraits import PORTRAIT_FACES
 from mmfacerfcn.testing.sample_data import make_small_wider
 
 TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'compare_face_detectors.py')
 PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
-# Grace Hopper's face in the photo (x y w h), read off the picture: below the
-# cap's brim to the chin, cheek to cheek.
-PHOTO_FACE = np.array([[172, 125, 183, 205]], dtype=np.float64)
+# Grace Hopper's face (x y w h), the hand-drawn box of the portrait check.
+_X1, _Y1, _X2, _Y2 = PORTRAIT_FACES['grace_hopper.jpg']
+PHOTO_FACE = np.array([[_X1, _Y1, _X2 - _X1, _Y2 - _Y1]], dtype=np.float64)
 
 
 tool = load_tool(TOOL, 'compare_face_detectors')
@@ -68,9 +69,8 @@ def test_dlib_finds_the_face_in_a_photo():
 def test_mtcnn_finds_the_face_in_a_photo():
     pytest.importorskip('facenet_pytorch')
     detect = tool.build_mtcnn(**tool.PEERS['mtcnn']['default'])
-    preds = detect(cv2.imread(PHOTO))
     assert best_iou_on_photo(detect) >= 0.5
-    assert preds[:, 4].max() > 0.9  # the O-Net probability
+    assert detect(cv2.imread(PHOTO))[:, 4].max() > 0.9  # O-Net's probability
 
 
 def test_box_fit_recovers_a_known_convention():

@@ -89,6 +89,7 @@ def main(argv=None) -> int:
         example_inputs,
         export_onnx,
         file_size_mib,
+        open_session,
     )
     from mmfacerfcn.utils.checkpoint_files import (
         exit_unless_checkpoint_complete,
@@ -142,8 +143,12 @@ def main(argv=None) -> int:
             raise SystemExit(f'export_onnx: error: the exported graph fails '
                              f'its check: {err}') from None
         # A smoke run: onnxruntime builds every kernel and runs the graph.
-        session = ort.InferenceSession(tmp,
-                                       providers=['CPUExecutionProvider'])
+        # open_session also checks the graph's inputs and outputs.
+        try:
+            session = open_session(tmp, 'cpu')
+        except ValueError as err:
+            raise SystemExit(f'export_onnx: error: the exported graph does '
+                             f'not run in onnxruntime: {err}') from None
         images, img_shapes = example_inputs()
         run_start = time.perf_counter()
         dets = session.run(None, dict(images=images.numpy(),
