@@ -3,9 +3,9 @@ under a file, a read-only file or folder, a full disk. Each is refused with
 one line naming the output, before the work where it can be known, and
 nothing is left behind: no partial file, no temporary file, no new folder.
 
-The converter and the evaluation CLI share the checks and the atomic writer
-of :mod:`mmfacerfcn.utils.output_paths`; ``tools/infer.py`` checks its
-``--out-dir`` before it builds the model.
+The converter and the evaluation CLIs share the checks and the atomic writer
+of :mod:`mmfacerfcn.utils.output_paths`; ``tools/infer.py`` and
+``tools/fddb_eval.py`` check their ``--out-dir`` before any work.
 """
 import os
 from pathlib import Path
@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 FDDB = REPO / 'tools' / 'dataset_converters' / 'fddb_to_coco.py'
 WIDER_EVAL = REPO / 'tools' / 'wider_eval.py'
 INFER = REPO / 'tools' / 'infer.py'
+FDDB_EVAL = REPO / 'tools' / 'fddb_eval.py'
 
 
 def under_a_file(folder: Path) -> Path:
@@ -112,3 +113,34 @@ def test_infer_out_dir(tmp_path, out_dir, monkeypatch, capsys, case):
                         '--checkpoint', tmp_path / 'none.pth')
     assert_refused(status, capsys.readouterr().err, target, folder=out_dir,
                    before=before)
+
+
+def evaluate_fddb(monkeypatch, tmp_path: Path, out_dir: Path) -> int:
+    """fddb_eval.py on the one-face FDDB tree, its ROC files into
+    ``out_dir``."""
+    make_fddb_root(tmp_path / 'fddb')
+    dets = tmp_path / 'dets' / 'all.txt'
+    dets.parent.mkdir()
+    dets.write_text('2002/07/19/big/img_1\n1\n12 0 16 20 0.9\n')
+    return run_script(monkeypatch, FDDB_EVAL, '--pred', dets, '--fddb-root',
+                      tmp_path / 'fddb', '--out-dir', out_dir)
+
+
+def test_fddb_eval_out_dir_in_read_only_folder(tmp_path, out_dir,
+                                                monkeypatch, capsys):
+    target = in_read_only_folder(out_dir).parent
+    before = files_under(out_dir)
+    status = evaluate_fddb(monkeypatch, tmp_path, target)
+    assert_refused(status, capsys.readouterr().err, target.parent,
+                   folder=out_dir, before=before)
+
+
+def test_fddb_eval_full_disk(tmp_path, out_dir, monkeypatch, capsys):
+    target = out_dir / 'roc'
+    before = files_under(out_dir)
+    fill_disk(monkeypatch)
+    status = evaluate_fddb(monkeypatch, tmp_path, target)
+    # no ROC file, no temporary file, and the folder it made is gone too
+    line = assert_refused(status, capsys.readouterr().err, target,
+                          os.strerror(28), folder=out_dir, before=before)
+    assert 'cannot write' in line
