@@ -9,6 +9,7 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmfacerfcn.testing.batches import train_step_and_predict
@@ -127,3 +128,24 @@ def test_no_res5_ablation_drops_res5_and_trains_longer():
     switch = [h for h in ablation.custom_hooks
               if h['type'] == 'RoISamplerSwitchHook']
     assert switch[0]['switch_iter'] == ablation.train_cfg.max_iters // 2
+
+
+@pytest.mark.parametrize('path', [RFCN, FRCNN, NO_RES5], ids=osp.basename)
+def test_pretrained_trunk_learns_at_a_tenth_of_the_heads_rate(path):
+    """TrunkPretrainHook pretrains the trunk (the backbone, and res5 where
+    the RoI head holds it); detection training at the heads' rate overwrote
+    what it had learned (README). The built optimiser gives the trunk's
+    parameters a tenth of the heads' learning rate."""
+    cfg = Config.fromfile(path)
+    model = build(path)
+    wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+    rates = {id(p): group['lr'] for group in wrapper.optimizer.param_groups
+             for p in group['params']}
+    base = cfg.optim_wrapper.optimizer.lr
+    trunk = ('backbone.', 'roi_head.shared_head.')
+    names = [n for n, p in model.named_parameters() if p.requires_grad]
+    assert any(n.startswith(trunk) for n in names)
+    assert any(not n.startswith(trunk) for n in names)
+    for name, param in model.named_parameters():
+        expected = base * (0.1 if name.startswith(trunk) else 1.0)
+        assert rates[id(param)] == pytest.approx(expected), name
