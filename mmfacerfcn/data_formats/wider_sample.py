@@ -9,7 +9,15 @@
     OUT_ROOT/eval_tools/ground_truth/wider_{easy,medium,hard}_val.mat
 
 so that ``tools/dataset_converters/wider_face_to_coco.py``, the dataset and the metric
-read it exactly as they read WIDER FACE.
+read it exactly as they read WIDER FACE. Beside the gt it records where it pasted
+its distractors (below), which WIDER FACE has no file for::
+
+    OUT_ROOT/wider_face_split/sample_distractors_{train,val}.txt
+
+in the gt files' format (attributes 0; :func:`read_distractors`). No converter,
+dataset or metric reads them: they are for diagnostics that ask whether a model
+tells a face from a distractor
+(``tools/analysis_tools/distractor_scores.py``).
 
 Material (all shipped with scikit-image, nothing downloaded):
 
@@ -63,6 +71,8 @@ from ..evaluation.functional.wider_face_gt import (
     WIDER_FACE_SUBSET_MATS,
     WIDER_FACE_VAL_MAT,
 )
+from ..utils.input_files import InputFileError
+from .wider_face_txt import SPLIT_DIR, WiderImage, parse_wider_gt
 
 PathLike = Union[str, os.PathLike]
 
@@ -87,6 +97,11 @@ _SKIN_TONES = np.array([
     (161, 102, 54), (120, 72, 40), (92, 51, 23),
 ], dtype=np.float32) / 255.0
 _SPLIT_IDS = {'train': 0, 'val': 1, 'test': 2}
+# The record of the pasted distractors, per split with a gt file.
+DISTRACTOR_FILES = {
+    'train': 'sample_distractors_train.txt',
+    'val': 'sample_distractors_val.txt',
+}
 _ATTRIBUTES = ('blur', 'expression', 'illumination', 'invalid', 'occlusion',
                'pose')
 
@@ -228,12 +243,15 @@ class _SampleMaker:
         mask.paste(255, box)
 
     def make_image(self, rng: np.random.Generator, num_faces: int
-                   ) -> Tuple[str, Image.Image, List[Tuple[Box, Dict[str, int]]]]:
+                   ) -> Tuple[str, Image.Image, List[Tuple[Box, Dict[str, int]]],
+                              List[Box]]:
         """Draw one image with ``num_faces`` faces (fewer if they do not fit).
 
         Returns:
-            tuple: ``(event, image, faces)`` with faces as ``((x, y, w, h),
-            attributes)`` in WIDER convention.
+            tuple: ``(event, image, faces, distractors)`` with faces as
+            ``((x, y, w, h), attributes)`` in WIDER convention and the
+            pasted distractors (hard negatives, not faces) as ``(x, y, w,
+            h)``.
         """
         event_idx = int(rng.integers(len(self.backgrounds)))
         event, background = self.backgrounds[event_idx]
@@ -279,6 +297,7 @@ class _SampleMaker:
             box = (xy[0], xy[1], patch.size[0], patch.size[1])
             taken.append(box)
             faces.append((box, attrs))
+        distractors: List[Box] = []
         for _ in range(int(rng.integers(0, 6))):
             # Hard negatives, pasted like faces: LFW's non-face crops, or a
             # crop of another picture's texture.
@@ -294,9 +313,10 @@ class _SampleMaker:
             if xy is not None:
                 canvas.paste(patch, xy, mask)
                 taken.append((xy[0], xy[1], patch.size[0], patch.size[1]))
+                distractors.append(taken[-1])
         if rng.random() < 0.15:
             canvas = canvas.convert('L').convert('RGB')
-        return event, canvas, faces
+        return event, canvas, faces, distractors
 
     @staticmethod
     def _place(rng: np.random.Generator, size: Tuple[int, int],
@@ -438,7 +458,8 @@ def make_wider_sample(out_root: PathLike,
 
     Returns:
         dict[str, dict]: Per split the counts ``images``, ``faces``,
-        ``empty_images``, ``invalid``, ``out_of_image`` and, for val, the
+        ``empty_images``, ``invalid``, ``distractors``, ``out_of_image``
+        and, for val, the
         ``easy``/``medium``/``hard`` face counts.
     """
     out_root = Path(out_root)
@@ -455,33 +476,39 @@ def make_wider_sample(out_root: PathLike,
         drawn = []
         for k in range(count):
             num_faces = 0 if k in empty else int(rng.integers(1, 13))
-            event, image, faces = maker.make_image(rng, num_faces)
-            drawn.append((event, k, image, faces))
+            event, image, faces, distractors = maker.make_image(rng, num_faces)
+            drawn.append((event, k, image, faces, distractors))
         # The official lists group images by event.
         drawn.sort(key=lambda item: (int(item[0].split('--')[0]), item[1]))
-        entries = []
-        for event, k, image, faces in drawn:
+        entries, distractor_entries = [], []
+        for event, k, image, faces, distractors in drawn:
             name = f"{event.replace('--', '_')}_{split}_{k}"
             image_dir = out_root / f'WIDER_{split}' / 'images' / event
             image_dir.mkdir(parents=True, exist_ok=True)
             image.save(image_dir / f'{name}.jpg', quality=92)
             entries.append((event, name, faces))
+            distractor_entries.append(
+                (event, name, [(box, dict.fromkeys(_ATTRIBUTES, 0))
+                               for box in distractors]))
         if split == 'test':
             (split_dir / 'wider_face_test_filelist.txt').write_text(''.join(
                 f'{event}/{name}.jpg\n' for event, name, _ in entries))
         else:
             (split_dir / f'wider_face_{split}_bbx_gt.txt').write_text(
                 '\n'.join(_gt_lines(entries)) + '\n')
+            (split_dir / DISTRACTOR_FILES[split]).write_text(
+                '\n'.join(_gt_lines(distractor_entries)) + '\n')
         if split == 'val':
             _write_val_mats(out_root / WIDER_FACE_GT_DIR, entries)
         # (box, attributes, image size) of every face, for the counts.
-        all_faces = [(box, a, image.size) for _, _, image, faces in drawn
+        all_faces = [(box, a, image.size) for _, _, image, faces, _ in drawn
                      for box, a in faces]
         counts = {
             'images': len(entries),
             'faces': len(all_faces),
-            'empty_images': sum(not faces for _, _, _, faces in drawn),
+            'empty_images': sum(not faces for _, _, _, faces, _ in drawn),
             'invalid': sum(a['invalid'] for _, a, _ in all_faces),
+            'distractors': sum(len(d) for *_, d in drawn),
             'out_of_image': sum(box[0] + box[2] > w or box[1] + box[3] > h
                                 for box, _, (w, h) in all_faces),
         }
@@ -491,3 +518,34 @@ def make_wider_sample(out_root: PathLike,
                     wider_subsets(box, a)[subset] for box, a, _ in all_faces)
         summary[split] = counts
     return summary
+
+
+def read_distractors(root: PathLike, split: str) -> List[WiderImage]:
+    """The distractors that :func:`make_wider_sample` pasted into a split.
+
+    Args:
+        root (str | PathLike): The sample's ``WIDER_ROOT``.
+        split (str): ``'train'`` or ``'val'``.
+
+    Returns:
+        list[WiderImage]: Per image (in the gt file's order) its distractor
+        boxes as :class:`WiderFace` entries (``bbox`` is ``x, y, w, h``,
+        attributes 0).
+
+    Raises:
+        ValueError: ``split`` has no record.
+        InputFileError: The record is missing (a sample generated before
+            distractors were recorded, or not the embedded sample: the
+            message says how to regenerate it) or malformed (``file:line``).
+    """
+    if split not in DISTRACTOR_FILES:
+        raise ValueError(f'no distractor record for split {split!r}; one of '
+                         f'{sorted(DISTRACTOR_FILES)}')
+    path = Path(root) / SPLIT_DIR / DISTRACTOR_FILES[split]
+    if not path.is_file():
+        raise InputFileError(
+            path, None, 'not found: the distractors are recorded by the embedded '
+            'sample generator only (a sample written before it recorded them '
+            'lacks it); regenerate it with python '
+            'tools/dataset_converters/make_wider_sample.py ' + str(root))
+    return parse_wider_gt(path)

@@ -10,11 +10,14 @@ from PIL import Image
 
 from mmfacerfcn.data_formats.wider_face_coco import convert_wider
 from mmfacerfcn.data_formats.wider_sample import (
+    DISTRACTOR_FILES,
     _soft_mask,
     make_wider_sample,
+    read_distractors,
     wider_subsets,
 )
 from mmfacerfcn.testing.sample_data import read_gt, tree_digest
+from mmfacerfcn.utils.input_files import InputFileError
 
 SIZES = dict(num_train=6, num_val=12, num_test=3)
 
@@ -164,3 +167,49 @@ def test_default_sample_has_portraits(tmp_path: Path) -> None:
             portraits += 1
     # One image in five with faces, within the spread of 40 draws.
     assert 3 <= portraits <= 16
+
+
+def _apart(a, b) -> bool:
+    """Two ``x y w h`` boxes share no pixel."""
+    (xa, ya, wa, ha), (xb, yb, wb, hb) = a, b
+    return xa + wa <= xb or xb + wb <= xa or ya + ha <= yb or yb + hb <= ya
+
+
+def test_distractors_are_recorded_beside_the_gt(
+        sample: Tuple[Path, Dict]) -> None:
+    root, summary = sample
+    for split in ('train', 'val'):
+        gt = read_gt(root / 'wider_face_split' / f'wider_face_{split}_bbx_gt.txt')
+        record = read_distractors(root, split)
+        # One entry per picture, in the gt file's order.
+        assert [im.file_name for im in record] == [name for name, _ in gt]
+        assert sum(len(im.faces) for im in record) == summary[split][
+            'distractors']
+        for (name, faces), im in zip(gt, record):
+            boxes = [f.bbox for f in im.faces]
+            assert len(boxes) <= 5
+            assert all(set(f.attributes.values()) == {0} for f in im.faces)
+            with Image.open(root / f'WIDER_{split}' / 'images' / name) as image:
+                width, height = image.size
+            for x, y, w, h in boxes:
+                # Inside the picture, at least 15 px high before rotation.
+                assert x >= 0 and y >= 0 and x + w <= width and y + h <= height
+                assert w >= 8 and h >= 8
+            # Never on a face, nor on each other.
+            for a, box in enumerate(boxes):
+                assert all(_apart(box, tuple(f[:4])) for f in faces)
+                assert all(_apart(box, other) for other in boxes[a + 1:])
+    assert summary['train']['distractors'] + summary['val']['distractors'] > 0
+    # Not a gt file: nothing reads it as faces (the converter reads the gt).
+    names = {p.name for p in (root / 'wider_face_split').iterdir()}
+    assert set(DISTRACTOR_FILES.values()) <= names
+
+
+def test_distractor_record_missing_or_of_no_split(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError) as err:
+        read_distractors(tmp_path, 'val')
+    message = str(err.value)
+    assert str(tmp_path / 'wider_face_split' / DISTRACTOR_FILES['val']) in message
+    assert 'make_wider_sample.py' in message
+    with pytest.raises(ValueError, match='test'):
+        read_distractors(tmp_path, 'test')
