@@ -112,3 +112,14 @@ def test_a_sample_without_its_record_is_refused(sample, checkpoint,
     message = str(err.value)
     assert DISTRACTOR_FILES['val'] in message
     assert 'make_wider_sample.py' in message
+
+
+def test_a_checkpoint_of_another_model_is_refused(sample, tmp_path):
+    other = write_random_checkpoint(
+        tmp_path / 'faster.pth',
+        config=osp.join(CONFIGS, 'faster_rcnn',
+                        'faster_rcnn_r18_dc5_wider-sample.py'))
+    with pytest.raises(SystemExit) as err:
+        tool.main([CONFIG, other, '--data-root', sample])
+    assert 'does not fit the model' in str(err.value)
+    assert str(other) in str(err.value)

@@ -172,6 +172,7 @@ def main(argv=None) -> int:
     from mmfacerfcn.utils.checkpoint_files import (
         exit_unless_checkpoint_complete,
     )
+    from mmfacerfcn.utils.checkpoint_fit import exit_unless_checkpoint_fits
     from mmfacerfcn.utils.input_files import InputFileError
     from mmfacerfcn.utils.output_paths import OutputWriteError
 
@@ -191,6 +192,7 @@ def main(argv=None) -> int:
     register_all_modules()
     cfg = Config.fromfile(args.config)
     model = init_detector(cfg, args.checkpoint, device=args.device)
+    exit_unless_checkpoint_fits(model, args.checkpoint, args.config, False)
     pipeline = Compose(get_test_pipeline_cfg(cfg))
     image_dir = osp.join(args.data_root, f'WIDER_{args.split}', 'images')
     scores = {True: [], False: []}
