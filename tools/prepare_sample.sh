@@ -13,7 +13,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="$(realpath -m "${1:-$ROOT/data/wider_sample}")"  # before the cd
 cd "$ROOT"
 [ -n "${PY:-}" ] || { [ -x .venv/bin/python ] && PY=.venv/bin/python || PY=python3; }
-if [ ! -f "$DATA/wider_face_split/wider_face_train_bbx_gt.txt" ]; then
+# A sample from before the generator recorded its distractors
+# (sample_distractors_val.txt) is written again: the same pictures and gt.
+if [ ! -f "$DATA/wider_face_split/wider_face_train_bbx_gt.txt" ] ||
+   [ ! -f "$DATA/wider_face_split/sample_distractors_val.txt" ]; then
   "$PY" tools/dataset_converters/make_wider_sample.py "$DATA"
 fi
 for split in train val; do

@@ -21,6 +21,10 @@ $PY tools/train.py "$CONFIG" --work-dir "$WORK" "$@"
 echo "training took $((SECONDS - start)) s"
 ckpt=$(cat "$WORK/last_checkpoint")
 $PY tools/test.py "$CONFIG" "$ckpt" --work-dir "$WORK/test"
+# Whether the RoI classifier tells the faces from the sample's pasted
+# non-faces (ROC AUC of its face score at their boxes; 0.5 is chance).
+$PY tools/analysis_tools/distractor_scores.py "$CONFIG" "$ckpt" \
+  --data-root "$DATA" --json "$WORK/test/distractor_scores.json"
 # Detections, at infer.py's default score threshold, on three real portraits
 # that ship with matplotlib and scikit-image, and on the sample's val
 # pictures of one event (real LFW faces on a real photo).
