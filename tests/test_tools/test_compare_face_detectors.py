@@ -22,9 +22,8 @@ from mmfacerfcn.evaluation.functional import (
     wider_face_iou,
 )
 from mmfacerfcn.testing.cli import load_tool
-from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
+from mmfacerfcn.testing.configs import CONFIGS, REPO
 from mmfacerfcn.testing.portraits import PORTRAIT_FACES
-from mmfacerfcn.testing.sample_data import make_small_wider
 
 TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'compare_face_detectors.py')
 PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
@@ -36,16 +35,14 @@ PHOTO_FACE = np.array([[_X1, _Y1, _X2 - _X1, _Y2 - _Y1]], dtype=np.float64)
 tool = load_tool(TOOL, 'compare_face_detectors')
 
 
-@pytest.fixture(scope='module')
-def sample(tmp_path_factory):
-    return make_small_wider(str(tmp_path_factory.mktemp('wider')),
-                            num_train=3, num_val=3)
+@pytest.fixture
+def sample(small_sample):
+    return small_sample
 
 
-@pytest.fixture(scope='module')
-def checkpoint(tmp_path_factory):
-    return write_random_checkpoint(
-        tmp_path_factory.mktemp('ckpt') / 'random.pth')
+@pytest.fixture
+def checkpoint(random_checkpoint):
+    return random_checkpoint
 
 
 def detect_on_photo(detect):

@@ -16,7 +16,6 @@ from mmfacerfcn.data_formats.wider_sample import (
 )
 from mmfacerfcn.testing.cli import load_tool
 from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
-from mmfacerfcn.testing.sample_data import make_small_wider
 
 TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'distractor_scores.py')
 CONFIG = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
@@ -67,28 +66,16 @@ def test_summary_splits_by_box_height():
     assert len(lines) == 6 and lines[1].startswith('all | 4 | 3 | ')
 
 
-@pytest.fixture(scope='module')
-def sample(tmp_path_factory):
-    return make_small_wider(str(tmp_path_factory.mktemp('wider')),
-                            num_train=3, num_val=4)
-
-
-@pytest.fixture(scope='module')
-def checkpoint(tmp_path_factory):
-    return write_random_checkpoint(
-        tmp_path_factory.mktemp('ckpt') / 'random.pth')
-
-
-def test_scores_every_face_and_distractor_box(sample, checkpoint, tmp_path,
-                                              capsys):
+def test_scores_every_face_and_distractor_box(small_sample, random_checkpoint,
+                                              tmp_path, capsys):
     out = tmp_path / 'figures.json'
-    assert tool.main([CONFIG, checkpoint, '--data-root', sample,
+    assert tool.main([CONFIG, random_checkpoint, '--data-root', small_sample,
                       '--min-size', '16', '--json', str(out)]) == 0
     faces = [f for im in parse_wider_gt(
-        osp.join(sample, 'wider_face_split', 'wider_face_val_bbx_gt.txt'))
+        osp.join(small_sample, 'wider_face_split', 'wider_face_val_bbx_gt.txt'))
         for f in im.faces
         if not f.attributes['invalid'] and f.bbox[3] >= 16]
-    distractors = [f for im in read_distractors(sample, 'val')
+    distractors = [f for im in read_distractors(small_sample, 'val')
                    for f in im.faces if f.bbox[3] >= 16]
     assert faces and distractors
     figures = json.loads(out.read_text())['figures']
@@ -101,25 +88,25 @@ def test_scores_every_face_and_distractor_box(sample, checkpoint, tmp_path,
     assert 'AUC' in capsys.readouterr().out
 
 
-def test_a_sample_without_its_record_is_refused(sample, checkpoint,
-                                                tmp_path):
+def test_a_sample_without_its_record_is_refused(small_sample,
+                                                random_checkpoint, tmp_path):
     import shutil
     copy = tmp_path / 'old_sample'
-    shutil.copytree(sample, copy)
+    shutil.copytree(small_sample, copy)
     (copy / 'wider_face_split' / DISTRACTOR_FILES['val']).unlink()
     with pytest.raises(SystemExit) as err:
-        tool.main([CONFIG, checkpoint, '--data-root', str(copy)])
+        tool.main([CONFIG, random_checkpoint, '--data-root', str(copy)])
     message = str(err.value)
     assert DISTRACTOR_FILES['val'] in message
     assert 'make_wider_sample.py' in message
 
 
-def test_a_checkpoint_of_another_model_is_refused(sample, tmp_path):
+def test_a_checkpoint_of_another_model_is_refused(small_sample, tmp_path):
     other = write_random_checkpoint(
         tmp_path / 'faster.pth',
         config=osp.join(CONFIGS, 'faster_rcnn',
                         'faster_rcnn_r18_dc5_wider-sample.py'))
     with pytest.raises(SystemExit) as err:
-        tool.main([CONFIG, other, '--data-root', sample])
+        tool.main([CONFIG, other, '--data-root', small_sample])
     assert 'does not fit the model' in str(err.value)
     assert str(other) in str(err.value)
