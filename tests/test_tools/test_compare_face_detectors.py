@@ -35,16 +35,6 @@ PHOTO_FACE = np.array([[_X1, _Y1, _X2 - _X1, _Y2 - _Y1]], dtype=np.float64)
 tool = load_tool(TOOL, 'compare_face_detectors')
 
 
-@pytest.fixture
-def sample(small_sample):
-    return small_sample
-
-
-@pytest.fixture
-def checkpoint(random_checkpoint):
-    return random_checkpoint
-
-
 def detect_on_photo(detect):
     """The peer's detections on the photo, (N, 5), at least one."""
     preds = detect(cv2.imread(PHOTO))
@@ -101,11 +91,12 @@ def test_box_fit_recovers_a_known_convention():
     assert tool.fit_box({'e/a': extra[1:]}, gt) == tool.NO_BOX_FIT
 
 
-def test_haar_and_a_model_in_one_table(sample, checkpoint, tmp_path, capsys):
+def test_haar_and_a_model_in_one_table(small_sample, random_checkpoint, tmp_path,
+                                       capsys):
     out = tmp_path / 'cmp.json'
     config = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
-    rc = tool.main(['--data-root', sample, '--detectors', 'haar',
-                    '--model', 'r18-random', config, checkpoint,
+    rc = tool.main(['--data-root', small_sample, '--detectors', 'haar',
+                    '--model', 'r18-random', config, random_checkpoint,
                     '--json', str(out)])
     stdout = capsys.readouterr().out
     assert rc == 0
@@ -123,13 +114,13 @@ def test_haar_and_a_model_in_one_table(sample, checkpoint, tmp_path, capsys):
     assert '| detector ' in stdout and 'Hard' in stdout
 
 
-def test_an_oracle_scores_one(sample, monkeypatch, capsys):
+def test_an_oracle_scores_one(small_sample, monkeypatch, capsys):
     """Ground-truth boxes as detections: AP 1, so keys, images and box
     convention all line up."""
-    gt = load_wider_gt_mat(osp.join(sample, 'eval_tools', 'ground_truth'))
+    gt = load_wider_gt_mat(osp.join(small_sample, 'eval_tools', 'ground_truth'))
     by_pixels = {}
     for key, img_gt in gt.items():
-        image = cv2.imread(osp.join(sample, 'WIDER_val', 'images', key + '.jpg'))
+        image = cv2.imread(osp.join(small_sample, 'WIDER_val', 'images', key + '.jpg'))
         scores = np.linspace(1, 0.5, len(img_gt.boxes))[:, None]
         by_pixels[image.tobytes()] = np.hstack([img_gt.boxes, scores])
 
@@ -137,19 +128,19 @@ def test_an_oracle_scores_one(sample, monkeypatch, capsys):
         return lambda image: by_pixels[image.tobytes()]
 
     monkeypatch.setitem(tool.PEERS['haar'], 'build', build_oracle)
-    assert tool.main(['--data-root', sample, '--detectors', 'haar']) == 0
+    assert tool.main(['--data-root', small_sample, '--detectors', 'haar']) == 0
     line = [ln for ln in capsys.readouterr().out.splitlines()
             if ln.startswith('| haar ')][0]
     assert line.count('1.0000') == sum(
         any(g.subsets[s].any() for g in gt.values()) for s in WIDER_FACE_SUBSETS)
 
 
-def test_tune_on_train(sample, tmp_path, monkeypatch):
+def test_tune_on_train(small_sample, tmp_path, monkeypatch):
     grid = [dict(upsample=1.0, scale_factor=1.2, min_neighbors=3),
             dict(upsample=2.0, scale_factor=1.1, min_neighbors=1)]
     monkeypatch.setitem(tool.PEERS['haar'], 'grid', grid)
     out = tmp_path / 'tune.json'
-    assert tool.main(['--tune', '--data-root', sample, '--detectors', 'haar',
+    assert tool.main(['--tune', '--data-root', small_sample, '--detectors', 'haar',
                       '--json', str(out)]) == 0
     haar = json.loads(out.read_text())['peers']['haar']
     assert len(haar['grid']) == len(grid)
@@ -162,16 +153,16 @@ def test_tune_on_train(sample, tmp_path, monkeypatch):
     assert haar['best'] == best['settings']
 
 
-def test_train_subsets_follow_the_val_rule(sample, tmp_path):
+def test_train_subsets_follow_the_val_rule(small_sample, tmp_path):
     """The rule --tune gives train faces reproduces val's official .mat."""
-    with open(osp.join(sample, 'annotations', 'wider_face_val.json')) as f:
+    with open(osp.join(small_sample, 'annotations', 'wider_face_val.json')) as f:
         coco = json.load(f)
     for ann in coco['annotations']:
         del ann['subsets']  # as in the train JSON
     stripped = tmp_path / 'val_without_subsets.json'
     stripped.write_text(json.dumps(coco))
     from_rule = tool.load_train_gt(str(stripped))
-    official = load_wider_gt_mat(osp.join(sample, 'eval_tools', 'ground_truth'))
+    official = load_wider_gt_mat(osp.join(small_sample, 'eval_tools', 'ground_truth'))
     assert list(from_rule) == list(official)
     for key, img_gt in official.items():
         np.testing.assert_array_equal(from_rule[key].boxes, img_gt.boxes)
@@ -179,14 +170,14 @@ def test_train_subsets_follow_the_val_rule(sample, tmp_path):
             np.testing.assert_array_equal(from_rule[key].subsets[s],
                                           img_gt.subsets[s])
     train = tool.load_train_gt(
-        osp.join(sample, 'annotations', 'wider_face_train.json'))
+        osp.join(small_sample, 'annotations', 'wider_face_train.json'))
     assert sum(g.subsets['hard'].sum() for g in train.values()) > 0
 
 
-def test_missing_peer_is_skipped_or_refused(sample, monkeypatch, capsys):
+def test_missing_peer_is_skipped_or_refused(small_sample, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, 'dlib', None)  # import dlib fails
     monkeypatch.setitem(sys.modules, 'facenet_pytorch', None)
-    assert tool.main(['--data-root', sample, '--max-images', '1']) == 0
+    assert tool.main(['--data-root', small_sample, '--max-images', '1']) == 0
     out = capsys.readouterr().out
     assert 'dlib: skipped: dlib not installed' in out
     assert 'pip install dlib-bin' in out
@@ -194,11 +185,11 @@ def test_missing_peer_is_skipped_or_refused(sample, monkeypatch, capsys):
     assert [ln.split()[1] for ln in out.splitlines()
             if ln.startswith('| ') and 'Easy' not in ln] == ['haar']
 
-    assert tool.main(['--data-root', sample, '--detectors', 'dlib']) == 1
+    assert tool.main(['--data-root', small_sample, '--detectors', 'dlib']) == 1
     assert 'pip install dlib-bin' in capsys.readouterr().err
 
 
-def test_bad_input_names_the_file(sample, tmp_path, capsys):
+def test_bad_input_names_the_file(small_sample, tmp_path, capsys):
     missing = tmp_path / 'nowhere'
     assert tool.main(['--data-root', str(missing), '--detectors', 'haar']) == 1
     assert str(missing / 'eval_tools' / 'ground_truth' /
@@ -206,6 +197,6 @@ def test_bad_input_names_the_file(sample, tmp_path, capsys):
 
     config = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
     ckpt = tmp_path / 'none.pth'
-    assert tool.main(['--data-root', sample, '--detectors',
+    assert tool.main(['--data-root', small_sample, '--detectors',
                       '--model', 'm', config, str(ckpt)]) == 1
     assert f'{ckpt}: checkpoint not found' in capsys.readouterr().err

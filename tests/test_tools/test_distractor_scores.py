@@ -5,6 +5,7 @@ import itertools
 import json
 import math
 import os.path as osp
+import shutil
 
 import numpy as np
 import pytest
@@ -90,7 +91,6 @@ def test_scores_every_face_and_distractor_box(small_sample, random_checkpoint,
 
 def test_a_sample_without_its_record_is_refused(small_sample,
                                                 random_checkpoint, tmp_path):
-    import shutil
     copy = tmp_path / 'old_sample'
     shutil.copytree(small_sample, copy)
     (copy / 'wider_face_split' / DISTRACTOR_FILES['val']).unlink()
