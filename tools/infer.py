@@ -3,7 +3,7 @@
     python tools/infer.py INPUT [INPUT ...] --out-dir DIR [--config C]
         [--checkpoint P] [--score-thr 0.3] [--device cpu] [--batch-size N]
         [--allow-partial-checkpoint] [--fuse-conv-bn] [--channels-last]
-        [--threads N]
+        [--threads N] [--tta]
     python tools/infer.py INPUT ... --out-dir DIR --config C
         --backend onnxruntime --onnx model.onnx [--batch-size N]
 
@@ -35,7 +35,10 @@ and drawing: pictures and JSON have the same form. ``--batch-size N`` sends
 up to N images (or frames) per forward pass: those of one padded size
 batch together, so every detection is exactly what one image at a time
 gives (mmdet pads a batch to its largest image, which moves the detections
-of the others; :func:`predict_batch`).
+of the others; :func:`predict_batch`). ``--tta`` runs each picture at every
+scale and flip of the config's ``tta_pipeline`` and merges the detections
+with its ``tta_model``, as ``tools/test.py --tta`` does
+(:mod:`mmfacerfcn.utils.tta`); slower, one picture at a time.
 
 Without ``--checkpoint`` the config's work dir (``./work_dirs/<config name>``
 as tools/train.py uses it) gives its ``last_checkpoint``. A checkpoint that
@@ -52,10 +55,8 @@ from typing import Callable, Dict, List, Tuple
 import cv2
 import numpy as np
 import torch
-from mmcv.transforms import Compose
 from mmdet.apis import init_detector
 from mmdet.structures import DetDataSample
-from mmdet.utils import get_test_pipeline_cfg
 from mmdet.visualization import DetLocalVisualizer
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -76,6 +77,12 @@ from mmfacerfcn.utils.output_paths import (
     write_atomic,
 )
 from mmfacerfcn.utils.runner_cli import add_inference_args, check_inference_args
+from mmfacerfcn.utils.tta import (
+    array_test_pipeline,
+    check_tta_cfg,
+    tta_predict,
+    wrap_for_tta,
+)
 
 DEFAULT_CONFIG = osp.join(
     osp.dirname(osp.abspath(__file__)), '..', 'configs',
@@ -195,16 +202,23 @@ def build_model(args: argparse.Namespace) -> torch.nn.Module:
     """The detector of ``--backend``, ready to predict.
 
     pytorch: the config's model with the checkpoint, then
-    ``--fuse-conv-bn``/``--channels-last``; onnxruntime: the ``--onnx`` file
+    ``--fuse-conv-bn``/``--channels-last``, inside the config's ``tta_model``
+    with ``--tta``; onnxruntime: the ``--onnx`` file
     in :class:`~mmfacerfcn.deployment.ORTFaceRFCN`, its class names from the
     file. Either has ``cfg`` and ``dataset_meta`` as ``init_detector`` sets.
 
     Raises:
         SystemExit: A missing or unfit checkpoint or ONNX file (naming it),
-            or a missing onnxruntime (naming what to install).
+            a missing onnxruntime (naming what to install), or ``--tta``
+            with a config that has no TTA settings.
     """
     register_all_modules()  # also for a config without custom_imports
     cfg = Config.fromfile(args.config)
+    if args.tta:
+        try:
+            check_tta_cfg(cfg, args.config)
+        except ValueError as err:
+            raise SystemExit(f'infer: error: {err}') from None
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     if args.backend == 'onnxruntime':
@@ -226,7 +240,10 @@ def build_model(args: argparse.Namespace) -> torch.nn.Module:
     model = init_detector(cfg, checkpoint, device=args.device)
     exit_unless_checkpoint_fits(model, checkpoint, args.config,
                                 args.allow_partial_checkpoint)
-    return prepare_for_inference(model, args.fuse_conv_bn, args.channels_last)
+    model = prepare_for_inference(model, args.fuse_conv_bn, args.channels_last)
+    if args.tta:
+        model = wrap_for_tta(model, cfg, args.config)
+    return model
 
 
 def padded_shape(sample: DetDataSample, divisor: int) -> Tuple[int, int]:
@@ -281,9 +298,7 @@ def build_detect(args: argparse.Namespace) -> Callable:
     model = build_model(args)
     # Every frame comes as an array: no file loading. The pipeline's
     # LoadAnnotations finds no instances and packs none (mmdet 3.3).
-    steps = list(get_test_pipeline_cfg(model.cfg))
-    steps[0] = dict(type='mmdet.LoadImageFromNDArray')
-    pipeline = Compose(steps)
+    pipeline = array_test_pipeline(model.cfg, tta=args.tta)
     visualizer = DetLocalVisualizer(name='infer', bbox_color=(0, 255, 0),
                                     text_color=(0, 255, 0))
     visualizer.dataset_meta = model.dataset_meta
@@ -292,7 +307,10 @@ def build_detect(args: argparse.Namespace) -> Callable:
 
     def detect(images: List[np.ndarray]) -> List[Tuple]:
         results = []
-        samples = predict_batch(model, pipeline, images, divisor)
+        if args.tta:
+            samples = tta_predict(model, pipeline, images)
+        else:
+            samples = predict_batch(model, pipeline, images, divisor)
         for image, sample in zip(images, samples):
             pred = sample.pred_instances.cpu()
             sample.pred_instances = pred[pred.scores >= args.score_thr]

@@ -44,6 +44,7 @@ from mmfacerfcn.utils.runner_cli import (
     init_dist_without_gpu,
     load_runner_cfg,
 )
+from mmfacerfcn.utils.tta import use_tta_in_runner_cfg
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,10 +55,6 @@ def parse_args() -> argparse.Namespace:
                         'onnxruntime)')
     parser.add_argument('--out', help='dump predictions to this .pkl file')
     parser.add_argument('--show-dir', help='draw detections into this folder')
-    parser.add_argument(
-        '--tta', action='store_true',
-        help='multi-scale + flip testing with the config\'s tta_pipeline, '
-        'merged by its tta_model (NMS)')
     add_partial_checkpoint_arg(parser)
     add_inference_args(parser)
     add_runner_args(parser)
@@ -68,8 +65,6 @@ def parse_args() -> argparse.Namespace:
     if error is None and args.backend == 'onnxruntime' and args.checkpoint:
         error = ('CHECKPOINT and --backend onnxruntime: the weights come '
                  'from --onnx; drop the checkpoint')
-    if error is None and args.backend == 'onnxruntime' and args.tta:
-        error = '--tta runs the PyTorch model only'
     if error:
         parser.error(error)
     return args
@@ -173,10 +168,10 @@ def main() -> None:
         cfg.test_evaluator.append(
             dict(type='DumpDetResults', out_file_path=args.out))
     if args.tta:
-        if 'tta_model' not in cfg or 'tta_pipeline' not in cfg:
-            raise SystemExit(f'{args.config} defines no tta_model/tta_pipeline')
-        cfg.model = dict(cfg.tta_model, module=cfg.model)
-        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+        try:
+            use_tta_in_runner_cfg(cfg, args.config)
+        except ValueError as err:
+            raise SystemExit(str(err)) from None
     check_data(cfg, splits=('test', ))
     runner = build_runner(cfg, model)
     if args.backend == 'pytorch':

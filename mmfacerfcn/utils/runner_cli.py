@@ -111,7 +111,8 @@ def add_inference_args(parser: argparse.ArgumentParser) -> None:
     """Add the backend and speed options of ``tools/test.py``/``infer.py``.
 
     ``--backend {pytorch,onnxruntime}``, ``--onnx FILE``,
-    ``--fuse-conv-bn``, ``--channels-last`` and ``--threads N``.
+    ``--fuse-conv-bn``, ``--channels-last``, ``--threads N`` and ``--tta``
+    (:mod:`mmfacerfcn.utils.tta`).
 
     Args:
         parser (argparse.ArgumentParser): Gets the arguments.
@@ -126,6 +127,10 @@ def add_inference_args(parser: argparse.ArgumentParser) -> None:
         '--threads', type=int,
         help='CPU threads of torch (pytorch) or onnxruntime\'s intra-op '
         'pool (default: each library\'s own choice)')
+    parser.add_argument(
+        '--tta', action='store_true',
+        help='pytorch: multi-scale + flip testing with the config\'s '
+        'tta_pipeline, merged by its tta_model (NMS)')
 
 
 def add_speedup_args(parser: argparse.ArgumentParser, applies_to: str) -> None:
@@ -167,6 +172,8 @@ def check_inference_args(args: argparse.Namespace) -> Optional[str]:
         if flags:
             return (f'{" and ".join(flags)}: PyTorch options; '
                     'onnxruntime optimises the graph itself')
+        if args.tta:
+            return '--tta runs the PyTorch model only'
         return None
     if args.onnx:
         return '--onnx needs --backend onnxruntime'

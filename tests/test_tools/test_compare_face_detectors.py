@@ -97,13 +97,18 @@ def test_haar_and_a_model_in_one_table(small_sample, random_checkpoint, tmp_path
     config = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
     rc = tool.main(['--data-root', small_sample, '--detectors', 'haar',
                     '--model', 'r18-random', config, random_checkpoint,
-                    '--json', str(out)])
+                    '--tta', '--json', str(out)])
     stdout = capsys.readouterr().out
     assert rc == 0
     rows = json.loads(out.read_text())['rows']
-    assert [r['detector'] for r in rows] == ['haar', 'r18-random']
+    assert [r['detector'] for r in rows] == ['haar', 'r18-random',
+                                             'r18-random+tta']
     assert rows[1]['detections'] > 0, 'a random model still proposes boxes'
     assert 'score_thr=0.01' in rows[1]['settings']
+    # --tta: a second row of the same model, with the config's TTA
+    assert 'tta=tta_pipeline' in rows[2]['settings']
+    assert 'scale' not in rows[2]['settings']
+    assert rows[2]['detections'] > 0
     for row in rows:
         assert 0 <= row['hard'] <= 1 and row['ms_per_img'] > 0
         assert all(math.isnan(row[s]) or 0 <= row[s] <= 1
@@ -187,6 +192,12 @@ def test_missing_peer_is_skipped_or_refused(small_sample, monkeypatch, capsys):
 
     assert tool.main(['--data-root', small_sample, '--detectors', 'dlib']) == 1
     assert 'pip install dlib-bin' in capsys.readouterr().err
+
+
+def test_tta_needs_a_model(capsys):
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--tta'])
+    assert '--tta applies to --model rows' in capsys.readouterr().err
 
 
 def test_bad_input_names_the_file(small_sample, tmp_path, capsys):

@@ -18,6 +18,7 @@ from mmfacerfcn.testing.cli import env_without
 from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
 
 INFER = osp.join(REPO, 'tools', 'infer.py')
+CONFIG = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
 PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
 
 
@@ -57,6 +58,26 @@ def test_photo_and_score_threshold(tmp_path, checkpoint):
     record = json.loads((tmp_path / 'none' / 'grace_hopper.json').read_text())
     assert record['bboxes'] == [] and record['scores'] == []
     assert (tmp_path / 'none' / 'grace_hopper.jpg').exists()
+
+
+def test_tta_on_a_photo(tmp_path, checkpoint):
+    """--tta: the config's scales and flips, merged; a config that turns TTA
+    off is refused by name. (tests/test_utils/test_tta.py checks the boxes.)"""
+    out = infer(PHOTO, '--checkpoint', checkpoint, '--out-dir',
+                str(tmp_path / 'tta'), '--score-thr', '0', '--tta')
+    assert out.returncode == 0, out.stderr[-3000:]
+    height, width = cv2.imread(PHOTO).shape[:2]
+    record = json.loads((tmp_path / 'tta' / 'grace_hopper.json').read_text())
+    check_record(record, height, width)
+    assert record['bboxes']
+
+    no_tta = tmp_path / 'no_tta.py'
+    no_tta.write_text(f'_base_ = [{CONFIG!r}]\ntta_model = None\n')
+    out = infer(PHOTO, '--config', str(no_tta), '--checkpoint', checkpoint,
+                '--out-dir', str(tmp_path / 'refused'), '--tta')
+    assert out.returncode == 1
+    assert f'{no_tta}: defines no tta_model' in out.stderr, out.stderr[-2000:]
+    assert not (tmp_path / 'refused').exists()
 
 
 def test_folder_of_images(tmp_path, checkpoint):

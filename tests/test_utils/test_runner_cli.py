@@ -64,6 +64,9 @@ def inference_args(*argv):
       '--channels-last'),
      '--fuse-conv-bn and --channels-last: PyTorch options'),
     (('--threads', '0'), '--threads 0: must be >= 1'),
+    (('--tta', '--fuse-conv-bn'), None),
+    (('--backend', 'onnxruntime', '--onnx', 'm.onnx', '--tta'),
+     '--tta runs the PyTorch model only'),
 ])
 def test_inference_options(argv, message):
     from mmfacerfcn.utils.runner_cli import check_inference_args

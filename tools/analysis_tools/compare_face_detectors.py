@@ -3,7 +3,7 @@
     python tools/analysis_tools/compare_face_detectors.py \\
         [--data-root data/wider_sample] [--detectors [PEER ...]] \\
         [--model NAME CONFIG CHECKPOINT ...] [--device cpu] \\
-        [--max-images N] [--raw-boxes] [--json OUT]
+        [--tta] [--max-images N] [--raw-boxes] [--json OUT]
     python tools/analysis_tools/compare_face_detectors.py --tune \\
         [--detectors [PEER ...]] [--json OUT]
 
@@ -33,6 +33,8 @@ The detectors:
   seeds): ours, through the config's test pipeline as tools/infer.py runs it,
   with every detection the model keeps at its test ``score_thr`` (no display
   threshold). Its AP equals the Runner's WiderFaceMetric on the same val set.
+  ``--tta`` adds a row ``NAME+tta`` per model: the config's ``tta_pipeline``
+  (scales and flips) merged by its ``tta_model``, as ``tools/test.py --tta``.
 
 Fair tuning, on the sample's TRAIN split, never on val. Each peer gets the
 knobs that decide which face sizes it sees (upsampling, minimum face size,
@@ -95,7 +97,6 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 import torch
-from mmcv.transforms import Compose
 from mmdet.apis import inference_detector, init_detector
 from mmdet.utils import get_test_pipeline_cfg
 from mmengine.config import Config
@@ -115,6 +116,12 @@ from mmfacerfcn.evaluation.functional import (
     wider_face_iou,
 )
 from mmfacerfcn.utils.checkpoint_files import check_checkpoint_complete
+from mmfacerfcn.utils.tta import (
+    array_test_pipeline,
+    check_tta_cfg,
+    tta_predict,
+    wrap_for_tta,
+)
 
 PROG = 'compare_face_detectors'
 DEFAULT_DATA_ROOT = 'data/wider_sample'
@@ -350,14 +357,17 @@ def settings_text(settings: Dict) -> str:
     return ' '.join(f'{k}={fmt(v)}' for k, v in settings.items())
 
 
-def build_model(config: str, checkpoint: str,
-                device: str) -> Tuple[Detector, Dict]:
+def build_model(config: str, checkpoint: str, device: str,
+                tta: bool = False) -> Tuple[Detector, Dict]:
     """One of our detectors, run as tools/infer.py runs it.
 
     Args:
         config (str): Model config file.
         checkpoint (str): Checkpoint file.
         device (str): Torch device.
+        tta (bool): Multi-scale + flip testing with the config's
+            ``tta_pipeline`` and ``tta_model``, as ``tools/infer.py --tta``.
+            Defaults to False.
 
     Returns:
         tuple: the Detector (every detection the model keeps at its test
@@ -366,6 +376,7 @@ def build_model(config: str, checkpoint: str,
     Raises:
         FileNotFoundError: naming the missing config or checkpoint.
         IncompleteCheckpointError: naming a truncated or empty checkpoint.
+        ValueError: ``tta`` with a config without TTA settings (naming it).
     """
     for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
         if not osp.isfile(path):
@@ -373,20 +384,26 @@ def build_model(config: str, checkpoint: str,
     register_all_modules()  # also for a config without custom_imports
     check_checkpoint_complete(checkpoint)
     cfg = Config.fromfile(config)
+    if tta:
+        check_tta_cfg(cfg, config)
     model = init_detector(cfg, checkpoint, device=device)
-    steps = list(get_test_pipeline_cfg(cfg))
-    steps[0] = dict(type='mmdet.LoadImageFromNDArray')
-    pipeline = Compose(steps)
-    scales = [s['scale'] for s in steps if 'scale' in s]
     test_cfg = cfg.model.get('test_cfg', {})
     settings = dict(config=osp.splitext(osp.basename(config))[0],
                     score_thr=test_cfg.get('rcnn', test_cfg).get('score_thr'))
-    if scales:
-        settings['scale'] = tuple(scales[0])
+    if tta:
+        model = wrap_for_tta(model, cfg, config)
+        settings['tta'] = 'tta_pipeline'
+    else:
+        scales = [s['scale'] for s in get_test_pipeline_cfg(cfg)
+                  if 'scale' in s]
+        if scales:
+            settings['scale'] = tuple(scales[0])
+    pipeline = array_test_pipeline(cfg, tta=tta)
 
     def detect(image: np.ndarray) -> np.ndarray:
-        pred = inference_detector(model, image,
-                                  test_pipeline=pipeline).pred_instances.cpu()
+        pred = tta_predict(model, pipeline, [image])[0] if tta else (
+            inference_detector(model, image, test_pipeline=pipeline))
+        pred = pred.pred_instances.cpu()
         return _as_predictions(bbox_xyxy_to_wider_xywh(pred.bboxes.numpy()),
                                pred.scores.numpy())
 
@@ -516,6 +533,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--model', nargs=3, action='append', default=[],
                         metavar=('NAME', 'CONFIG', 'CHECKPOINT'),
                         help='one of our models; repeat for more rows')
+    parser.add_argument('--tta', action='store_true',
+                        help='also run each --model with its config\'s '
+                        'tta_pipeline and tta_model (a second row, NAME+tta)')
     parser.add_argument('--device', default='cpu',
                         help='torch device of MTCNN and the models')
     parser.add_argument('--max-images', type=int,
@@ -530,6 +550,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.tune and args.model:
         parser.error('--tune tunes the peers only; drop --model')
+    if args.tta and not args.model:
+        parser.error('--tta applies to --model rows; give at least one')
     return args
 
 
@@ -642,9 +664,13 @@ def compare(peers: List[Tuple[str, Callable[..., Detector]]],
     jobs = [(name, True, lambda b=build, n=name: (b(**PEERS[n]['default']),
                                                   PEERS[n]['default']))
             for name, build in peers]
-    jobs += [(name, False,
-              lambda c=config, p=checkpoint: build_model(c, p, args.device))
-             for name, config, checkpoint in args.model]
+    for name, config, checkpoint in args.model:
+        jobs.append((name, False, lambda c=config, p=checkpoint: build_model(
+            c, p, args.device)))
+        if args.tta:
+            jobs.append((name + '+tta', False,
+                         lambda c=config, p=checkpoint: build_model(
+                             c, p, args.device, tta=True)))
     rows = []
     for name, is_peer, make in jobs:
         print(f'{name}: {len(images)} val images', flush=True)
