@@ -137,16 +137,16 @@ def score_boxes(model, pipeline, image_path: str,
         np.ndarray: (N, ) softmax probability of the first class (face).
     """
     import torch
+    from mmdet.structures.bbox import scale_boxes
     from mmengine.dataset import pseudo_collate
     from mmengine.structures import InstanceData
 
     packed = pipeline(dict(img_path=image_path, img_id=0))
     data = model.data_preprocessor(pseudo_collate([packed]), False)
     sample = data['data_samples'][0]
-    scale = np.tile(np.asarray(sample.scale_factor, np.float32), 2)
-    xyxy = np.concatenate([boxes_xywh[:, :2], boxes_xywh[:, :2] +
-                           boxes_xywh[:, 2:]], axis=1).astype(np.float32)
-    rois = torch.from_numpy(xyxy * scale).to(data['inputs'].device)
+    xyxy = torch.from_numpy(boxes_xywh.astype(np.float32)).reshape(-1, 4)
+    xyxy[:, 2:] += xyxy[:, :2]
+    rois = scale_boxes(xyxy, sample.scale_factor).to(data['inputs'].device)
     with torch.no_grad():
         feats = model.extract_feat(data['inputs'])
         cls_score = model.roi_head.forward(
