@@ -242,7 +242,7 @@ def build_model(args: argparse.Namespace) -> torch.nn.Module:
                                 args.allow_partial_checkpoint)
     model = prepare_for_inference(model, args.fuse_conv_bn, args.channels_last)
     if args.tta:
-        model = wrap_for_tta(model, cfg, args.config)
+        model = wrap_for_tta(model, cfg)
     return model
 
 

@@ -20,5 +20,6 @@ custom_hooks = [
     dict(type='RoISamplerSwitchHook', switch_iter=max_iters // 2,
          sampler=dict(type='OHEMSampler', num=128, pos_fraction=0.25,
                       neg_pos_ub=3, add_gt_as_proposals=True)),
+    dict(type='CropVerifierTrainHook'),
 ]
 default_hooks = dict(checkpoint=dict(interval=max_iters))

@@ -5,4 +5,5 @@ custom_hooks = [
     dict(type='WeightsOnlyCheckpointHook'),
     dict(type='MemoryUsageHook'),
     dict(type='TrunkPretrainHook', steps=1600, hard_negatives=64),
+    dict(type='CropVerifierTrainHook'),
 ]

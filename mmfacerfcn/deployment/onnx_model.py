@@ -20,7 +20,10 @@ its ``test_cfg``:
    (:class:`GridSamplePSRoIAlign`, same weights: the layer has none), the
    head's vote;
 5. softmax over ``C + 1``, class-agnostic delta decoding clipped to the
-   image, ``score > score_thr``, NMS per class and image, ``max_per_img``.
+   image, ``score > score_thr``, NMS per class and image, ``max_per_img``;
+6. where the detector is a ``VerifiedTwoStageDetector`` with a trained
+   verifier, its rescoring of the detections (grey crops sampled with
+   ``grid_sample``), then a sort by the new score.
 
 Outputs are flat over the batch (``dets (N, 5)``, ``labels (N,)``,
 ``batch_idx (N,)``): NMS leaves a data-dependent count per image, and
@@ -356,7 +359,8 @@ class ONNXFaceRFCN(nn.Module):
         """
         detector = self.detector
         num_images = images.size(0)
-        x = detector.extract_feat(self.preprocess(images, img_shapes))
+        inputs = self.preprocess(images, img_shapes)
+        x = detector.extract_feat(inputs)
         boxes, roi_batch = self.proposals(x, img_shapes)
 
         roi_head = detector.roi_head
@@ -380,5 +384,17 @@ class ONNXFaceRFCN(nn.Module):
         keep = grouped_nms(boxes, scores, det_batch * num_classes + labels,
                            cfg.nms.iou_threshold)
         keep = cap_per_image(keep, det_batch, num_images, cfg.max_per_img)
-        dets = torch.cat([boxes[keep], scores[keep, None]], dim=1)
-        return dets, labels[keep], det_batch[keep]
+        boxes, scores = boxes[keep], scores[keep]
+        labels, det_batch = labels[keep], det_batch[keep]
+        if getattr(detector, 'verifies', False):
+            # VerifiedTwoStageDetector: its verifier rescores, then re-sorts.
+            verifier = detector.verifier
+            rois = torch.cat([det_batch[:, None].to(boxes.dtype), boxes], 1)
+            logits = verifier(
+                verifier.crops(detector.grey_inputs(inputs), rois))
+            scores = verifier.rescore(scores, logits)
+            scores, order = scores.sort(descending=True)
+            boxes, labels, det_batch = boxes[order], labels[order], \
+                det_batch[order]
+        dets = torch.cat([boxes, scores[:, None]], dim=1)
+        return dets, labels, det_batch

@@ -6,6 +6,7 @@ load safely (:mod:`mmfacerfcn.utils.checkpoint_types`).
 """
 from ..utils.checkpoint_types import allow_mmengine_checkpoint_types
 from .hooks import (
+    CropVerifierTrainHook,
     FastInferenceHook,
     MemoryUsageHook,
     RoISamplerSwitchHook,
@@ -19,7 +20,7 @@ from .runner import SafeResumeRunner
 allow_mmengine_checkpoint_types()
 
 __all__ = [
-    'FastInferenceHook', 'MemoryUsageHook', 'RoISamplerSwitchHook',
+    'CropVerifierTrainHook', 'FastInferenceHook', 'MemoryUsageHook', 'RoISamplerSwitchHook',
     'SafeCheckpointHook', 'SafeResumeRunner', 'TrunkPretrainHook',
     'WeightsOnlyCheckpointHook', 'prepare_for_inference'
 ]

@@ -72,13 +72,15 @@ def array_test_pipeline(cfg: Config, tta: bool = False) -> Compose:
     return Compose([FROM_ARRAY] + steps[1:])
 
 
-def wrap_for_tta(model: nn.Module, cfg: Config, config_path: str) -> nn.Module:
+def wrap_for_tta(model: nn.Module, cfg: Config) -> nn.Module:
     """The detector (weights loaded) inside the config's ``tta_model``.
+
+    The caller has checked the config with :func:`check_tta_cfg` (before
+    loading the weights, so a config without TTA fails fast).
 
     Args:
         model (nn.Module): A detector with ``test_step``.
         cfg (Config): Its config.
-        config_path (str): The config's file, for the error.
 
     Returns:
         nn.Module: The TTA model (``test_step`` takes what
@@ -86,7 +88,6 @@ def wrap_for_tta(model: nn.Module, cfg: Config, config_path: str) -> nn.Module:
         and ``dataset_meta``.
     """
     from mmdet.registry import MODELS
-    check_tta_cfg(cfg, config_path)
     tta_model = MODELS.build(dict(cfg.tta_model, module=model))
     tta_model.cfg = getattr(model, 'cfg', cfg)
     tta_model.dataset_meta = getattr(model, 'dataset_meta', None)

@@ -232,3 +232,45 @@ def test_non_exportable_config_is_refused(roi_layer, named):
     with pytest.raises(NotExportableError,
                        match=f'bbox_roi_extractor: .*{named}'):
         ONNXFaceRFCN(detector)
+
+
+def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path):
+    """A VerifiedTwoStageDetector with a trained verifier: the wrapper and
+    onnxruntime rescore as mmdet's predict does, and the scores differ from
+    the detector's own."""
+    detector = spread_score_detector(cfg)
+    plain = ONNXFaceRFCN(detector)
+    images, shapes = batch_of(packed)
+    with torch.no_grad():
+        unverified = plain(images, shapes)[0]
+    detector.verifier.fitted.fill_(True)
+    wrapper = ONNXFaceRFCN(detector)
+    with torch.no_grad():
+        dets, labels, batch_idx = wrapper(images, shapes)
+    assert torch.all(dets[:-1, 4] >= dets[1:, 4])
+    for ours, theirs in zip(split(dets, batch_idx, 2),
+                            mmdet_predict(detector, packed)):
+        assert len(theirs) > MIN_DETECTIONS
+        assert_same_detections(ours, theirs)
+    assert not torch.allclose(dets[:, 4].sort().values,
+                              unverified[:, 4].sort().values, atol=1e-3)
+
+    path = str(tmp_path / 'verified.onnx')
+    export_onnx(wrapper, path, dynamic_batch=True)
+    assert non_standard_ops(path) == []
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    for items in ([packed[1]], packed):
+        images, shapes = batch_of(items)
+        with torch.no_grad():
+            expected = wrapper(images, shapes)
+        got = session.run(None, dict(images=images.numpy(),
+                                     img_shapes=shapes.numpy()))
+        for ours, theirs in zip(split(got[0], got[2], len(items)),
+                                split(expected[0], expected[2], len(items))):
+            assert_same_detections(ours, theirs)
+
+    # Nothing above score_thr: still an empty result.
+    detector.roi_head.test_cfg.score_thr = 1.0
+    with torch.no_grad():
+        dets, labels, batch_idx = ONNXFaceRFCN(detector)(images, shapes)
+    assert dets.shape == (0, 5) and labels.shape == batch_idx.shape == (0, )

@@ -108,7 +108,7 @@ def test_one_unflipped_view_is_the_plain_prediction(model):
     the same NMS: the plain prediction, box for box."""
     cfg = one_view_tta_cfg(model.cfg, flip=False)
     image = cv2.imread(PHOTO)
-    merged = tta_predict(wrap_for_tta(model, cfg, CONFIG),
+    merged = tta_predict(wrap_for_tta(model, cfg),
                          array_test_pipeline(cfg, tta=True), [image])
     assert len(merged) == 1
     boxes, scores = detections(merged[0])
@@ -124,7 +124,7 @@ def test_a_flipped_view_is_mirrored_back(model):
     cfg = one_view_tta_cfg(model.cfg, flip=True)
     image = cv2.imread(PHOTO)
     width = image.shape[1]
-    merged = tta_predict(wrap_for_tta(model, cfg, CONFIG),
+    merged = tta_predict(wrap_for_tta(model, cfg),
                          array_test_pipeline(cfg, tta=True), [image])[0]
     boxes, scores = detections(merged)
     mirror_boxes, mirror_scores = detections(
@@ -139,7 +139,7 @@ def test_a_flipped_view_is_mirrored_back(model):
 
 def test_pictures_are_predicted_in_order(model):
     cfg = model.cfg
-    tta_model = wrap_for_tta(model, cfg, CONFIG)
+    tta_model = wrap_for_tta(model, cfg)
     assert tta_model.dataset_meta == model.dataset_meta
     pipeline = array_test_pipeline(cfg, tta=True)
     photo = cv2.imread(PHOTO)

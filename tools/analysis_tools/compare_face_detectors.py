@@ -98,7 +98,6 @@ import cv2
 import numpy as np
 import torch
 from mmdet.apis import inference_detector, init_detector
-from mmdet.utils import get_test_pipeline_cfg
 from mmengine.config import Config
 from terminaltables import AsciiTable
 
@@ -390,15 +389,15 @@ def build_model(config: str, checkpoint: str, device: str,
     test_cfg = cfg.model.get('test_cfg', {})
     settings = dict(config=osp.splitext(osp.basename(config))[0],
                     score_thr=test_cfg.get('rcnn', test_cfg).get('score_thr'))
+    pipeline = array_test_pipeline(cfg, tta=tta)
     if tta:
-        model = wrap_for_tta(model, cfg, config)
+        model = wrap_for_tta(model, cfg)
         settings['tta'] = 'tta_pipeline'
     else:
-        scales = [s['scale'] for s in get_test_pipeline_cfg(cfg)
-                  if 'scale' in s]
+        scales = [t.scale for t in pipeline.transforms
+                  if getattr(t, 'scale', None) is not None]
         if scales:
             settings['scale'] = tuple(scales[0])
-    pipeline = array_test_pipeline(cfg, tta=tta)
 
     def detect(image: np.ndarray) -> np.ndarray:
         pred = tta_predict(model, pipeline, [image])[0] if tta else (

@@ -1,3 +1,4 @@
+from .crop_verifier_train_hook import CropVerifierTrainHook, label_detections
 from .fast_inference_hook import FastInferenceHook, prepare_for_inference
 from .memory_usage_hook import MemoryUsageHook
 from .roi_sampler_switch_hook import RoISamplerSwitchHook
@@ -6,7 +7,7 @@ from .trunk_pretrain_hook import TrunkPretrainHook
 from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 
 __all__ = [
-    'FastInferenceHook', 'MemoryUsageHook', 'RoISamplerSwitchHook',
-    'SafeCheckpointHook', 'TrunkPretrainHook', 'WeightsOnlyCheckpointHook',
-    'prepare_for_inference'
+    'CropVerifierTrainHook', 'FastInferenceHook', 'MemoryUsageHook',
+    'RoISamplerSwitchHook', 'SafeCheckpointHook', 'TrunkPretrainHook',
+    'WeightsOnlyCheckpointHook', 'label_detections', 'prepare_for_inference'
 ]

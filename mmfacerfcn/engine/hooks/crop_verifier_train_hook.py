@@ -1,0 +1,235 @@
+"""Train a detector's crop verifier on its own detections, after training."""
+import time
+from typing import Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmdet.registry import HOOKS
+from mmdet.structures.bbox import bbox_overlaps
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.dist import broadcast, get_world_size
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from torch import Tensor
+
+
+def label_detections(boxes: Tensor, faces: Tensor, ignored: Tensor,
+                     pos_iou: float = 0.5, neg_iou: float = 0.3) -> Tensor:
+    """Face (1), non-face (0) or unused (-1) label of each detection.
+
+    A detection is a face where it overlaps a face by ``pos_iou`` or more
+    (IoU), and a non-face where it overlaps no face nor ignored region by
+    ``neg_iou`` or more; the ones in between, or on an ignored region, are
+    not used.
+
+    Args:
+        boxes (Tensor): Detections, shape (n, 4), ``x1 y1 x2 y2``.
+        faces (Tensor): Faces, shape (m, 4).
+        ignored (Tensor): Ignored regions (faces too small or too hard to
+            annotate), shape (k, 4).
+        pos_iou (float): Smallest IoU with a face of a face. Defaults to 0.5.
+        neg_iou (float): IoU with any face or ignored region under which a
+            detection is a non-face. Defaults to 0.3.
+
+    Returns:
+        Tensor: shape (n,), int64.
+    """
+    labels = boxes.new_full((len(boxes), ), -1, dtype=torch.long)
+    if not len(boxes):
+        return labels
+    face_iou = bbox_overlaps(boxes, faces).amax(1) if len(faces) else \
+        boxes.new_zeros(len(boxes))
+    ignored_iou = bbox_overlaps(boxes, ignored).amax(1) if len(ignored) \
+        else boxes.new_zeros(len(boxes))
+    labels[(face_iou < neg_iou) & (ignored_iou < neg_iou)] = 0
+    labels[face_iou >= pos_iou] = 1
+    return labels
+
+
+@HOOKS.register_module()
+class CropVerifierTrainHook(Hook):
+    """Trains the detector's :class:`~mmfacerfcn.models.verifiers.CropVerifier`
+    on the trained detector's own detections, after the last iteration.
+
+    The detector (a
+    :class:`~mmfacerfcn.models.detectors.VerifiedTwoStageDetector`) runs on
+    every training picture through the test pipeline, as it will at test
+    time; its detections scoring ``score_thr`` or more are labelled by
+    :func:`label_detections`, and the faces themselves are added as
+    positives. The verifier learns them with AdamW, the crops mirrored at
+    random and the positives weighted by the ratio of negatives to
+    positives; it is then marked ``fitted`` and the detector's ``predict``
+    uses it. Where the detections hold no non-face (or the training set no
+    face), it stays untrained, with a warning in the log. The hook runs before the checkpoint of the last iteration is
+    written (its priority is above ``CheckpointHook``'s) and before the
+    validation that follows, so both include the verifier. In distributed
+    training every process trains alike and rank 0's weights are broadcast.
+
+    Args:
+        epochs (int): Passes over the crops. Defaults to 20.
+        batch_size (int): Crops per step. Defaults to 128.
+        lr (float): AdamW's learning rate. Defaults to 1e-3.
+        weight_decay (float): AdamW's weight decay. Defaults to 0.05.
+        score_thr (float): Lowest detection score used. Defaults to 0.05.
+        pos_iou (float): See :func:`label_detections`. Defaults to 0.5.
+        neg_iou (float): See :func:`label_detections`. Defaults to 0.3.
+        pipeline (list[dict], optional): The pipeline the training pictures
+            go through; it must load the annotations. Defaults to None: the
+            test dataloader's.
+        seed (int, optional): Seed of the shuffling and mirroring (dropout
+            draws from torch's generator, which the runner seeds). Defaults to None: the runner's seed (``randomness.seed``).
+        log_interval (int): Epochs between log lines. Defaults to 5.
+    """
+
+    priority = 'LOW'  # before CheckpointHook (VERY_LOW)
+
+    def __init__(self,
+                 epochs: int = 20,
+                 batch_size: int = 128,
+                 lr: float = 1e-3,
+                 weight_decay: float = 0.05,
+                 score_thr: float = 0.05,
+                 pos_iou: float = 0.5,
+                 neg_iou: float = 0.3,
+                 pipeline: Optional[list] = None,
+                 seed: Optional[int] = None,
+                 log_interval: int = 5) -> None:
+        if epochs < 1 or batch_size < 1:
+            raise ValueError(f'epochs ({epochs}) and batch_size '
+                             f'({batch_size}) must be >= 1')
+        if not 0 <= neg_iou <= pos_iou <= 1:
+            raise ValueError(f'need 0 <= neg_iou ({neg_iou}) <= pos_iou '
+                             f'({pos_iou}) <= 1')
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.score_thr = score_thr
+        self.pos_iou = pos_iou
+        self.neg_iou = neg_iou
+        self.pipeline = pipeline
+        self.seed = seed
+        self.log_interval = log_interval
+        self.history: Optional[dict] = None
+
+    @staticmethod
+    def _detector(runner):
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        if getattr(model, 'verifier', None) is None:
+            raise ValueError(
+                'CropVerifierTrainHook needs a detector with a verifier '
+                '(VerifiedTwoStageDetector with verifier=dict(...)); the '
+                f'model is a {type(model).__name__} without one')
+        return model
+
+    def before_run(self, runner) -> None:
+        self._detector(runner)
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        if self.is_last_train_iter(runner):
+            self.train_verifier(runner)
+
+    def collect(self, runner, model) -> tuple:
+        """Labelled crops of the detector's detections on the training set.
+
+        Returns:
+            tuple[Tensor, Tensor]: crops (n, 1, S, S) and labels (n,), 1 for
+            a face.
+        """
+        cfg = runner.cfg
+        pipeline = Compose(self.pipeline if self.pipeline is not None else
+                           cfg.test_dataloader.dataset.pipeline)
+        dataset = runner.train_dataloader.dataset
+        verifier = model.verifier
+        all_crops, all_labels = [], []
+        with torch.no_grad():
+            for index in range(len(dataset)):
+                data = model.data_preprocessor(
+                    pseudo_collate([pipeline(dataset.get_data_info(index))]),
+                    False)
+                inputs, samples = data['inputs'], data['data_samples']
+                sample = model.predict(inputs, samples, rescale=False)[0]
+                pred = sample.pred_instances
+                boxes = pred.bboxes[pred.scores >= self.score_thr]
+                faces = sample.gt_instances.bboxes
+                ignored = sample.get('ignored_instances')
+                ignored = faces[:0] if ignored is None or \
+                    'bboxes' not in ignored else ignored.bboxes
+                labels = label_detections(boxes, faces, ignored,
+                                          self.pos_iou, self.neg_iou)
+                boxes = torch.cat([boxes[labels >= 0], faces])
+                labels = torch.cat([labels[labels >= 0],
+                                    labels.new_ones(len(faces))])
+                rois = torch.cat([boxes.new_zeros(len(boxes), 1), boxes], 1)
+                all_crops.append(
+                    verifier.crops(model.grey_inputs(inputs), rois))
+                all_labels.append(labels)
+        return torch.cat(all_crops), torch.cat(all_labels)
+
+    def train_verifier(self, runner) -> None:
+        """Collect the crops, train the verifier and mark it fitted."""
+        model = self._detector(runner)
+        verifier = model.verifier
+        start = time.time()
+        was_training = model.training
+        verifier.fitted.fill_(False)  # collect the detector's own scores
+        model.eval()
+        crops, labels = self.collect(runner, model)
+        num_pos = int(labels.sum())
+        num_neg = len(labels) - num_pos
+        if not num_pos or not num_neg:
+            model.train(was_training)
+            runner.logger.warning(
+                f'CropVerifierTrainHook: {num_pos} face and {num_neg} '
+                'non-face crops on the training set; the verifier needs both '
+                'and is left untrained (predict keeps the detector\'s scores)')
+            return
+        seed = self.seed if self.seed is not None else (runner.seed or 0)
+        gen = torch.Generator().manual_seed(seed)
+        rng = np.random.default_rng(seed)
+        device = crops.device
+        pos_weight = torch.tensor(num_neg / num_pos, device=device)
+        optimizer = torch.optim.AdamW(verifier.parameters(), lr=self.lr,
+                                      weight_decay=self.weight_decay)
+        verifier.train()
+        losses, accs = [], []
+        for epoch in range(1, self.epochs + 1):
+            order = torch.randperm(len(labels), generator=gen).to(device)
+            epoch_loss, epoch_acc = [], []
+            for begin in range(0, len(order), self.batch_size):
+                batch = order[begin:begin + self.batch_size]
+                x, y = crops[batch], labels[batch].float()
+                flip = torch.from_numpy(rng.random(len(batch)) < 0.5).to(
+                    device)
+                x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
+                logits = verifier(x)
+                loss = F.binary_cross_entropy_with_logits(
+                    logits, y, pos_weight=pos_weight)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                epoch_loss.append(loss.item())
+                epoch_acc.append(float(((logits > 0) == (y > 0)).float()
+                                       .mean()))
+            losses.append(float(np.mean(epoch_loss)))
+            accs.append(float(np.mean(epoch_acc)))
+            if epoch % self.log_interval == 0 or epoch == self.epochs:
+                runner.logger.info(
+                    f'CropVerifierTrainHook: epoch {epoch}/{self.epochs} '
+                    f'loss {losses[-1]:.4f} acc {100 * accs[-1]:.1f} '
+                    f'({time.time() - start:.0f} s)')
+        optimizer.zero_grad(set_to_none=True)
+        if get_world_size() > 1:
+            for tensor in list(verifier.parameters()) + list(
+                    verifier.buffers()):
+                broadcast(tensor.data, src=0)
+        verifier.fitted.fill_(True)
+        model.train(was_training)
+        runner.logger.info(
+            f'CropVerifierTrainHook: {num_pos} face and {num_neg} non-face '
+            f'crops, trained in {time.time() - start:.0f} s')
+        self.history = dict(loss=losses, acc=accs, num_pos=num_pos,
+                            num_neg=num_neg, seconds=time.time() - start)

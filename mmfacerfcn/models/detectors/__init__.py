@@ -1,0 +1,3 @@
+from .verified_two_stage import VerifiedTwoStageDetector
+
+__all__ = ['VerifiedTwoStageDetector']

@@ -1,0 +1,184 @@
+"""A second look at each detection: a small CNN on its grey crop.
+
+A detector trained from scratch on a few hundred pictures keeps face-like
+background among its confident detections (arms, knots in wood, patterned
+cloth): its RoI classifier sees the score maps of a trunk whose pretraining
+ends at telling face crops from random windows. :class:`CropVerifier` is a
+separate classifier trained afterwards on exactly those mistakes (the
+detector's own detections on its training set, labelled by their overlap with
+the faces: :class:`~mmfacerfcn.engine.hooks.CropVerifierTrainHook`), and its
+probability is blended into each detection's score. It is the cascade of
+classical face detection applied to a CNN's output.
+
+The crop is sampled here with ``grid_sample`` rather than
+``torchvision.ops.roi_align`` because the same code must export to ONNX
+(:class:`~mmfacerfcn.deployment.ONNXFaceRFCN`), and the squared box it reads
+reaches past the picture's border, where sampling the nearest pixel
+(``padding_mode='border'``) keeps the crop's statistics those of the picture.
+"""
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from mmdet.registry import MODELS
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+
+#: ITU-R BT.601 luma weights, in RGB order.
+LUMA_RGB = (0.299, 0.587, 0.114)
+
+
+def grey_pixels(inputs: Tensor, mean: Tensor, std: Tensor,
+                rgb: bool) -> Tensor:
+    """Grey pixel values (0-255) of a batch the data preprocessor made.
+
+    Args:
+        inputs (Tensor): shape (B, 3, H, W), normalised as
+            ``(pixel - mean) / std``.
+        mean (Tensor): The preprocessor's mean, shape (3, 1, 1).
+        std (Tensor): The preprocessor's std, shape (3, 1, 1).
+        rgb (bool): Whether the channels are in RGB order (the preprocessor's
+            ``bgr_to_rgb``); BGR, as mmdet loads pictures, otherwise.
+
+    Returns:
+        Tensor: shape (B, 1, H, W).
+    """
+    weights = inputs.new_tensor(LUMA_RGB if rgb else LUMA_RGB[::-1])
+    pixels = inputs * std.to(inputs) + mean.to(inputs)
+    return (pixels * weights.view(1, 3, 1, 1)).sum(1, keepdim=True)
+
+
+@MODELS.register_module()
+class CropVerifier(BaseModule):
+    """Face / non-face classifier of detections, on standardised grey crops.
+
+    Each box is made square about its centre (its longer side), sampled to
+    ``crop_size x crop_size`` grey pixels (bilinear, at the centres of a
+    regular grid over the square), and standardised per crop (zero mean,
+    unit variance: brightness and contrast drop out). A CNN of 3x3
+    convolutions, each followed by ReLU and 2x2 max pooling, then dropout and
+    a linear layer, gives a logit. The final score blends the detector's and
+    the verifier's probabilities geometrically: ``score ** (1 - weight) *
+    sigmoid(logit) ** weight``.
+
+    Until it is trained (``fitted`` is False, a buffer saved with the
+    weights), the detector that holds it does not use it.
+
+    Args:
+        crop_size (int): Side of a crop, px. Defaults to 32.
+        channels (Sequence[int]): Output channels of the convolutions; each
+            halves the crop. Defaults to (16, 32, 64).
+        dropout (float): Dropout before the linear layer. Defaults to 0.3.
+        weight (float): Weight of the verifier in the blended score, in
+            [0, 1]. Defaults to 0.75.
+        init_cfg (dict, optional): Initialisation config. Defaults to None
+            (PyTorch's default initialisation).
+    """
+
+    def __init__(self,
+                 crop_size: int = 32,
+                 channels: Sequence[int] = (16, 32, 64),
+                 dropout: float = 0.3,
+                 weight: float = 0.75,
+                 init_cfg=None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if not 0 <= weight <= 1:
+            raise ValueError(f'weight must be in [0, 1]; got {weight}')
+        if crop_size % 2**len(channels):
+            raise ValueError(f'crop_size ({crop_size}) must be divisible by '
+                             f'2 ** len(channels) ({2**len(channels)})')
+        self.crop_size = crop_size
+        self.weight = weight
+        layers, width = [], 1
+        for out in channels:
+            layers += [nn.Conv2d(width, out, 3, padding=1),
+                       nn.ReLU(inplace=True), nn.MaxPool2d(2)]
+            width = out
+        side = crop_size // 2**len(channels)
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Dropout(dropout), nn.Linear(width * side**2, 1))
+        self.register_buffer('fitted', torch.zeros((), dtype=torch.bool))
+
+    def squares(self, images: Tensor, rois: Tensor) -> Tensor:
+        """The square about each box, sampled to ``crop_size`` per side.
+
+        Each box becomes the square of its longer side about its centre;
+        sample ``(i, j)`` is read bilinearly at the centre of cell ``(i, j)``
+        of a ``crop_size x crop_size`` grid over the square (as
+        ``torchvision.ops.roi_align`` with ``aligned=True`` and one sample
+        per bin reads it), and outside the picture at the nearest pixel
+        inside.
+
+        Args:
+            images (Tensor): Grey pictures, shape (B, 1, H, W).
+            rois (Tensor): shape (n, 5), ``(batch_idx, x1, y1, x2, y2)`` in
+                the pictures' pixels (pixel ``p`` spans ``[p, p + 1]``).
+
+        Returns:
+            Tensor: shape (n, 1, crop_size, crop_size).
+        """
+        batch, _, height, width = images.shape
+        size = self.crop_size
+        n = rois.size(0)
+        centre = (rois[:, 1:3] + rois[:, 3:5]) / 2
+        side = (rois[:, 3:5] - rois[:, 1:3]).amax(1, keepdim=True)
+        steps = (torch.arange(size, dtype=rois.dtype, device=rois.device) +
+                 0.5) / size - 0.5
+        # (n, size) sample coordinates per axis, in pixels (pixel p spans
+        # [p, p + 1]), clamped to the centres of the picture's outer pixels:
+        # the nearest pixel outside, and no bilinear tap in the picture
+        # below in the stack.
+        xs = (centre[:, :1] + side * steps).clamp(0.5, width - 0.5)
+        ys = (centre[:, 1:] + side * steps).clamp(0.5, height - 0.5)
+        # The B pictures one above the other, one grid_sample batch entry.
+        ys = ys + rois[:, :1] * height
+        grid = torch.stack([
+            (2 * xs[:, None, :] / width - 1).expand(n, size, size),
+            (2 * ys[:, :, None] / (batch * height) - 1).expand(n, size, size)
+        ], dim=-1)
+        stacked = images.reshape(1, 1, batch * height, width)
+        samples = F.grid_sample(stacked, grid.reshape(1, n * size, size, 2),
+                                mode='bilinear', padding_mode='border',
+                                align_corners=False)
+        return samples.reshape(n, 1, size, size)
+
+    def crops(self, images: Tensor, rois: Tensor) -> Tensor:
+        """Standardised square crops of boxes, the verifier's input.
+
+        Args:
+            images (Tensor): Grey pictures, shape (B, 1, H, W).
+            rois (Tensor): shape (n, 5), ``(batch_idx, x1, y1, x2, y2)``.
+
+        Returns:
+            Tensor: shape (n, 1, crop_size, crop_size): :meth:`squares`,
+            each of zero mean and unit variance (a flat one stays zero).
+        """
+        crops = self.squares(images, rois)
+        mean = crops.mean((2, 3), keepdim=True)
+        std = crops.std((2, 3), keepdim=True)
+        return (crops - mean) / (std + 1e-6)
+
+    def forward(self, crops: Tensor) -> Tensor:
+        """Face logits of crops.
+
+        Args:
+            crops (Tensor): shape (n, 1, crop_size, crop_size), from
+                :meth:`crops`.
+
+        Returns:
+            Tensor: shape (n,).
+        """
+        return self.classifier(self.features(crops))[:, 0]
+
+    def rescore(self, scores: Tensor, logits: Tensor) -> Tensor:
+        """The blended score ``scores ** (1 - w) * sigmoid(logits) ** w``.
+
+        Args:
+            scores (Tensor): The detector's scores, shape (n,).
+            logits (Tensor): The verifier's logits, shape (n,).
+
+        Returns:
+            Tensor: shape (n,).
+        """
+        return scores.pow(1 - self.weight) * logits.sigmoid().pow(self.weight)

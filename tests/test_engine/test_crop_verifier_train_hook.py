@@ -1,0 +1,86 @@
+"""CropVerifierTrainHook: detections labelled by their overlap with the
+faces; after the last iteration the verifier learns them and is marked
+fitted before the last checkpoint is written."""
+import pytest
+import torch
+from mmengine.runner import Runner
+
+from mmfacerfcn.engine.hooks import CropVerifierTrainHook, label_detections
+from mmfacerfcn.testing.configs import tiny_runner_cfg
+
+FACE = [0., 0., 10., 10.]
+PIPELINE = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs'),
+]
+
+
+def test_label_detections_by_hand():
+    boxes = torch.tensor([
+        FACE,                    # IoU 1: face
+        [0., 0., 10., 20.],      # IoU 0.5: face
+        [5., 0., 15., 10.],      # IoU 1/3: between, unused
+        [0., 0., 10., 40.],      # IoU 0.25: non-face
+        [100., 100., 110., 110.],  # nowhere: non-face
+        [50., 50., 60., 60.],    # on an ignored region: unused
+    ])
+    faces = torch.tensor([FACE])
+    ignored = torch.tensor([[50., 50., 62., 60.]])
+    assert label_detections(boxes, faces, ignored).tolist() == [
+        1, 1, -1, 0, 0, -1]
+    # Thresholds are the caller's.
+    assert label_detections(boxes, faces, ignored, pos_iou=0.6,
+                            neg_iou=0.2).tolist() == [1, -1, -1, -1, 0, -1]
+    # No face, no ignored region: every detection is a non-face.
+    assert label_detections(boxes, faces[:0], ignored[:0]).tolist() == [0] * 6
+    assert label_detections(boxes[:0], faces, ignored).tolist() == []
+
+
+@pytest.mark.parametrize('kwargs', [dict(epochs=0), dict(batch_size=0),
+                                    dict(pos_iou=0.3, neg_iou=0.5)])
+def test_bad_arguments_are_refused(kwargs):
+    with pytest.raises(ValueError):
+        CropVerifierTrainHook(**kwargs)
+
+
+def verified_cfg(tmp_path, max_iters=2, verifier=True):
+    cfg = tiny_runner_cfg(tmp_path, max_iters=max_iters)
+    cfg.model.type = 'VerifiedTwoStageDetector'
+    if verifier:
+        cfg.model.verifier = dict(type='CropVerifier', crop_size=16,
+                                  channels=(4, 8))
+    cfg.custom_hooks.append(dict(type='CropVerifierTrainHook', epochs=3,
+                                 batch_size=16, pipeline=PIPELINE))
+    return cfg
+
+
+def test_verifier_learns_at_the_last_iteration_before_the_checkpoint(
+        tmp_path):
+    runner = Runner.from_cfg(verified_cfg(tmp_path))
+    verifier = runner.model.verifier
+    init = {k: v.clone() for k, v in verifier.state_dict().items()}
+    runner.train()
+    hook = next(h for h in runner.hooks
+                if isinstance(h, CropVerifierTrainHook))
+    history = hook.history
+    assert history is not None, 'the verifier was not trained'
+    # The tiny set's 3 faces are positives at least; the untrained
+    # detector's boxes elsewhere are negatives.
+    assert history['num_pos'] >= 3 and history['num_neg'] > 0
+    assert len(history['loss']) == 3
+    assert bool(verifier.fitted) and runner.model.verifies
+    assert not torch.equal(init['classifier.2.weight'],
+                           verifier.classifier[2].weight)
+    # The checkpoint of the last iteration holds the trained verifier.
+    last = torch.load(tmp_path / 'work' / 'iter_2.pth', weights_only=True)
+    assert bool(last['state_dict']['verifier.fitted'])
+    assert torch.equal(last['state_dict']['verifier.classifier.2.weight'],
+                       verifier.classifier[2].weight)
+
+
+def test_a_model_without_verifier_is_refused_before_training(tmp_path):
+    runner = Runner.from_cfg(verified_cfg(tmp_path, verifier=False))
+    with pytest.raises(ValueError, match='needs a detector with a verifier'):
+        runner.train()
+    assert runner.iter == 0

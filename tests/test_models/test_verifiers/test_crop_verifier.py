@@ -1,0 +1,146 @@
+"""CropVerifier: its crops against torchvision's RoIAlign, its score blend
+against the formula, and grey_pixels on hand-computed colours."""
+import math
+
+import pytest
+import torch
+from torchvision.ops import roi_align
+
+from mmfacerfcn.models.verifiers import CropVerifier, grey_pixels
+
+
+def square(box):
+    """The square of a box's longer side about its centre (by hand)."""
+    x1, y1, x2, y2 = box
+    half = max(x2 - x1, y2 - y1) / 2
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    return [cx - half, cy - half, cx + half, cy + half]
+
+
+@pytest.mark.parametrize('dtype,tol', [(torch.float64, 1e-10),
+                                       (torch.float32, 1e-3)])
+def test_squares_match_roi_align_inside_the_picture(dtype, tol):
+    torch.manual_seed(0)
+    images = torch.rand(2, 1, 60, 80, dtype=dtype) * 255
+    # Boxes whose squares stay inside their picture; image 1's check that
+    # the stacked pictures do not mix.
+    boxes = [(0, [10., 12., 30., 40.]), (1, [5.3, 12.1, 50.2, 35.9]),
+             (1, [40., 20., 48., 28.]), (0, [60.5, 30.25, 75.5, 55.])]
+    rois = torch.tensor([[i, *b] for i, b in boxes], dtype=dtype)
+    verifier = CropVerifier(crop_size=16, channels=(8, 8))
+    got = verifier.squares(images, rois)
+    squares = torch.tensor([[i, *square(b)] for i, b in boxes], dtype=dtype)
+    want = roi_align(images, squares, output_size=16, spatial_scale=1.,
+                     sampling_ratio=1, aligned=True)
+    assert got.shape == (4, 1, 16, 16)
+    assert torch.allclose(got, want, atol=tol * 255, rtol=0)
+
+
+def test_squares_read_the_nearest_pixel_outside_the_picture():
+    # Pixel values rise with the row and the column, distinct per picture.
+    rows = torch.arange(20.)[:, None]
+    cols = torch.arange(30.)[None]
+    images = torch.stack([rows * 30 + cols, 1000 + rows * 30 + cols])[:, None]
+    verifier = CropVerifier(crop_size=8, channels=(8, ))
+    # Left of picture 0, wholly: every sample is in column 0.
+    roi = torch.tensor([[0., -20., 4., -4., 12.]])
+    left = verifier.squares(images, roi)
+    first_column = images[..., :1].expand_as(images).contiguous()
+    assert torch.allclose(left, verifier.squares(first_column, roi))
+    # Below picture 0: its last row, not picture 1's first.
+    below = verifier.squares(images,
+                             torch.tensor([[0., 10., 16., 18., 30.]]))
+    assert torch.all((below[0, 0, -1] >= 19 * 30) & (below[0, 0, -1] < 600))
+    # Above picture 1: its first row, not picture 0's last.
+    above = verifier.squares(images, torch.tensor([[1., 10., -10., 18., 2.]]))
+    assert above.min() >= 1000
+
+
+def test_crops_are_standardised_and_flat_crops_stay_finite():
+    torch.manual_seed(0)
+    images = torch.rand(1, 1, 40, 40) * 100 + 50
+    images[..., 20:, 20:] = 7.  # flat corner
+    verifier = CropVerifier()
+    crops = verifier.crops(images, torch.tensor([[0., 2., 3., 18., 17.],
+                                                 [0., 24., 24., 36., 36.]]))
+    assert crops.shape == (2, 1, 32, 32)
+    assert abs(float(crops[0].mean())) < 1e-5
+    assert abs(float(crops[0].std()) - 1) < 1e-4
+    assert torch.equal(crops[1], torch.zeros_like(crops[1]))
+    # Brightness and contrast drop out.
+    again = verifier.crops(images * 3 + 20,
+                           torch.tensor([[0., 2., 3., 18., 17.]]))
+    assert torch.allclose(again[0], crops[0], atol=1e-4)
+
+
+def test_forward_gives_one_logit_per_crop_and_learns():
+    torch.manual_seed(0)
+    verifier = CropVerifier(crop_size=16, channels=(4, 8), dropout=0.)
+    crops = torch.randn(6, 1, 16, 16)
+    labels = torch.tensor([1., 0., 1., 0., 1., 0.])
+    crops[labels > 0, :, 4:12, 4:12] += 3  # a bright centre: a 'face'
+    assert verifier(crops).shape == (6, )
+    optim = torch.optim.Adam(verifier.parameters(), lr=1e-2)
+    first = None
+    for _ in range(30):
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            verifier(crops), labels)
+        first = first if first is not None else float(loss)
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+    assert float(loss) < first / 4
+    # Gradient reaches the crop (the detector's boxes could be refined).
+    x = crops.clone().requires_grad_(True)
+    verifier(x).sum().backward()
+    assert x.grad.abs().sum() > 0
+
+
+def test_rescore_is_the_geometric_blend():
+    verifier = CropVerifier(weight=0.75)
+    scores = torch.tensor([0.16, 0.9, 1.0])
+    logits = torch.tensor([0., 2., -30.])
+    want = [0.16**0.25 * 0.5**0.75,
+            0.9**0.25 * (1 / (1 + math.exp(-2)))**0.75,
+            (1 / (1 + math.exp(30)))**0.75]
+    assert torch.allclose(verifier.rescore(scores, logits),
+                          torch.tensor(want), rtol=1e-5, atol=0)
+    # weight 0: the detector's score; weight 1: the verifier's probability.
+    assert torch.allclose(CropVerifier(weight=0.).rescore(scores, logits),
+                          scores)
+    assert torch.allclose(CropVerifier(weight=1.).rescore(scores, logits),
+                          logits.sigmoid())
+
+
+def test_fitted_is_saved_with_the_weights():
+    verifier = CropVerifier()
+    assert not verifier.fitted
+    verifier.fitted.fill_(True)
+    other = CropVerifier()
+    other.load_state_dict(verifier.state_dict())
+    assert other.fitted
+
+
+@pytest.mark.parametrize('kwargs,message', [
+    (dict(weight=1.5), 'weight'),
+    (dict(crop_size=30), 'divisible'),
+])
+def test_bad_arguments_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        CropVerifier(**kwargs)
+
+
+@pytest.mark.parametrize('rgb', [True, False])
+def test_grey_pixels_undo_the_normalisation(rgb):
+    # Two pixels: pure red and a grey of 100, as (R, G, B).
+    colours = torch.tensor([[255., 0., 0.], [100., 100., 100.]])
+    mean = torch.tensor([123.675, 116.28, 103.53]).view(3, 1, 1)
+    std = torch.tensor([58.395, 57.12, 57.375]).view(3, 1, 1)
+    pixels = colours.T.reshape(1, 3, 1, 2)
+    if not rgb:
+        pixels = pixels.flip(1)
+        mean, std = mean.flip(0), std.flip(0)
+    grey = grey_pixels((pixels - mean) / std, mean, std, rgb=rgb)
+    assert grey.shape == (1, 1, 1, 2)
+    assert torch.allclose(grey.flatten(), torch.tensor([0.299 * 255, 100.]),
+                          atol=1e-3)
