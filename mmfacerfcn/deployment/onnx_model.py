@@ -233,7 +233,9 @@ class ONNXFaceRFCN(nn.Module):
         detector (TwoStageDetector): With an RPN, :class:`RFCNRoIHead`,
             :class:`RFCNBBoxHead` and a :class:`PSRoIExtractor` whose
             ``PSRoIAlign`` has a fixed ``sampling_ratio``. Its modules are
-            shared, not copied; it is put in eval mode.
+            shared, not copied; it is put in eval mode. A
+            ``VerifiedTwoStageDetector`` whose verifier is trained when the
+            wrapper is made gets its rescoring in the graph.
 
     Raises:
         NotExportableError: The detector holds anything else (see
@@ -253,6 +255,8 @@ class ONNXFaceRFCN(nn.Module):
         self.pad_value = float(getattr(pre, 'pad_value', 0))
         self.rpn_cfg = detector.rpn_head.test_cfg
         self.rcnn_cfg = detector.roi_head.test_cfg
+        # Read once here: the exporter cannot branch on a buffer's value.
+        self.verify = bool(getattr(detector, 'verifies', False))
 
     def preprocess(self, images: Tensor, img_shapes: Tensor) -> Tensor:
         """What ``DetDataPreprocessor`` does to a padded uint8-range batch.
@@ -386,7 +390,7 @@ class ONNXFaceRFCN(nn.Module):
         keep = cap_per_image(keep, det_batch, num_images, cfg.max_per_img)
         boxes, scores = boxes[keep], scores[keep]
         labels, det_batch = labels[keep], det_batch[keep]
-        if getattr(detector, 'verifies', False):
+        if self.verify:
             # VerifiedTwoStageDetector: its verifier rescores, then re-sorts.
             verifier = detector.verifier
             rois = torch.cat([det_batch[:, None].to(boxes.dtype), boxes], 1)

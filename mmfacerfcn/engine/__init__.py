@@ -20,7 +20,7 @@ from .runner import SafeResumeRunner
 allow_mmengine_checkpoint_types()
 
 __all__ = [
-    'CropVerifierTrainHook', 'FastInferenceHook', 'MemoryUsageHook', 'RoISamplerSwitchHook',
-    'SafeCheckpointHook', 'SafeResumeRunner', 'TrunkPretrainHook',
-    'WeightsOnlyCheckpointHook', 'prepare_for_inference'
+    'CropVerifierTrainHook', 'FastInferenceHook', 'MemoryUsageHook',
+    'RoISamplerSwitchHook', 'SafeCheckpointHook', 'SafeResumeRunner',
+    'TrunkPretrainHook', 'WeightsOnlyCheckpointHook', 'prepare_for_inference'
 ]

@@ -49,8 +49,9 @@ def make_fddb_root(root: Path) -> Tuple[Path, Path]:
 def sample_cfg_options(root: str, out_dir: str) -> List[str]:
     """``--cfg-options`` pointing the sample config at ``root``, single-process
     loaders, one image per batch, PR curves into ``out_dir``, and a
-    ``TrunkPretrainHook`` of 2 steps of 4 crops (the tests that use these
-    options check the tools' plumbing, not what the model learns).
+    ``TrunkPretrainHook`` of 2 steps of 4 crops and a
+    ``CropVerifierTrainHook`` of 2 epochs (the tests that use these options
+    check the tools' plumbing, not what the model learns).
 
     Returns:
         list[str]: ``key=value`` strings.
@@ -69,6 +70,8 @@ def sample_cfg_options(root: str, out_dir: str) -> List[str]:
         if hook['type'] == 'TrunkPretrainHook':
             opts += [f'custom_hooks.{i}.steps=2',
                      f'custom_hooks.{i}.batch_size=4']
+        elif hook['type'] == 'CropVerifierTrainHook':
+            opts += [f'custom_hooks.{i}.epochs=2']
     return opts + ['train_dataloader.batch_size=1']
 
 

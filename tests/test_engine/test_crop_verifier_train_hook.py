@@ -9,8 +9,11 @@ from mmfacerfcn.engine.hooks import CropVerifierTrainHook, label_detections
 from mmfacerfcn.testing.configs import tiny_runner_cfg
 
 FACE = [0., 0., 10., 10.]
+# As mmdet's test pipelines: the boxes loaded after Resize, so unscaled
+# while the picture is halved.
 PIPELINE = [
     dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(64, 56), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs'),
 ]
@@ -84,3 +87,21 @@ def test_a_model_without_verifier_is_refused_before_training(tmp_path):
     with pytest.raises(ValueError, match='needs a detector with a verifier'):
         runner.train()
     assert runner.iter == 0
+
+
+def test_face_crops_are_taken_where_the_faces_are(tmp_path):
+    """The tiny set's faces are bright patches (32 x 40 px) on dark noise;
+    squared, a face leaves dark margins left and right: a face crop is
+    bright in the middle columns, dark in the outer ones, whatever the
+    pipeline's resize did to the picture."""
+    runner = Runner.from_cfg(verified_cfg(tmp_path))
+    runner.train()
+    model = runner.model.eval()
+    hook = next(h for h in runner.hooks
+                if isinstance(h, CropVerifierTrainHook))
+    crops, labels = hook.collect(runner, model)
+    faces = crops[labels == 1]
+    assert len(faces) >= 3
+    middle = faces[..., 4:12].mean()
+    margins = faces[..., [0, 15]].mean()
+    assert middle > margins + 1, (float(middle), float(margins))

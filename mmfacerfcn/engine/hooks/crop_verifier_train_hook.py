@@ -1,12 +1,12 @@
 """Train a detector's crop verifier on its own detections, after training."""
 import time
-from typing import Optional
+from typing import Optional, Tuple
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from mmdet.registry import HOOKS
-from mmdet.structures.bbox import bbox_overlaps
+from mmdet.structures.bbox import bbox_overlaps, scale_boxes
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.dist import broadcast, get_world_size
 from mmengine.hooks import Hook
@@ -47,6 +47,26 @@ def label_detections(boxes: Tensor, faces: Tensor, ignored: Tensor,
     return labels
 
 
+def annotated_boxes(info: dict) -> Tuple[Tensor, Tensor]:
+    """The faces and the ignored regions of a picture's annotations.
+
+    Args:
+        info (dict): A dataset's ``get_data_info``: ``instances`` with
+            ``bbox`` (``x1 y1 x2 y2``, the picture's pixels) and
+            ``ignore_flag``.
+
+    Returns:
+        tuple[Tensor, Tensor]: faces (m, 4) and ignored regions (k, 4),
+        float32.
+    """
+    instances = info.get('instances', [])
+    boxes = [[inst['bbox'] for inst in instances
+              if bool(inst.get('ignore_flag', 0)) == ignored]
+             for ignored in (False, True)]
+    return tuple(
+        torch.tensor(b, dtype=torch.float32).reshape(-1, 4) for b in boxes)
+
+
 @HOOKS.register_module()
 class CropVerifierTrainHook(Hook):
     """Trains the detector's :class:`~mmfacerfcn.models.verifiers.CropVerifier`
@@ -61,9 +81,10 @@ class CropVerifierTrainHook(Hook):
     random and the positives weighted by the ratio of negatives to
     positives; it is then marked ``fitted`` and the detector's ``predict``
     uses it. Where the detections hold no non-face (or the training set no
-    face), it stays untrained, with a warning in the log. The hook runs before the checkpoint of the last iteration is
-    written (its priority is above ``CheckpointHook``'s) and before the
-    validation that follows, so both include the verifier. In distributed
+    face), it stays untrained, with a warning in the log. The hook runs
+    before the checkpoint of the last iteration is written (its priority is
+    above ``CheckpointHook``'s) and before the validation that follows, so
+    both include the verifier. In distributed
     training every process trains alike and rank 0's weights are broadcast.
 
     Args:
@@ -75,10 +96,11 @@ class CropVerifierTrainHook(Hook):
         pos_iou (float): See :func:`label_detections`. Defaults to 0.5.
         neg_iou (float): See :func:`label_detections`. Defaults to 0.3.
         pipeline (list[dict], optional): The pipeline the training pictures
-            go through; it must load the annotations. Defaults to None: the
-            test dataloader's.
+            go through (the annotations are read from the dataset, not from
+            it). Defaults to None: the test dataloader's.
         seed (int, optional): Seed of the shuffling and mirroring (dropout
-            draws from torch's generator, which the runner seeds). Defaults to None: the runner's seed (``randomness.seed``).
+            draws from torch's generator, which the runner seeds). Defaults
+            to None: the runner's seed (``randomness.seed``).
         log_interval (int): Epochs between log lines. Defaults to 5.
     """
 
@@ -135,6 +157,12 @@ class CropVerifierTrainHook(Hook):
     def collect(self, runner, model) -> tuple:
         """Labelled crops of the detector's detections on the training set.
 
+        Detections (``rescale=True``) and the dataset's own annotations are
+        compared in the pictures' pixels, whatever the pipeline does to the
+        boxes it loads (mmdet's test pipelines load them after ``Resize``,
+        unscaled); the crops are then taken from the preprocessed input, at
+        the boxes times the ``scale_factor``, as ``predict`` takes them.
+
         Returns:
             tuple[Tensor, Tensor]: crops (n, 1, S, S) and labels (n,), 1 for
             a face.
@@ -147,22 +175,21 @@ class CropVerifierTrainHook(Hook):
         all_crops, all_labels = [], []
         with torch.no_grad():
             for index in range(len(dataset)):
+                info = dataset.get_data_info(index)
+                faces, ignored = annotated_boxes(info)
                 data = model.data_preprocessor(
-                    pseudo_collate([pipeline(dataset.get_data_info(index))]),
-                    False)
-                inputs, samples = data['inputs'], data['data_samples']
-                sample = model.predict(inputs, samples, rescale=False)[0]
+                    pseudo_collate([pipeline(info)]), False)
+                inputs = data['inputs']
+                sample = model.predict(inputs, data['data_samples'])[0]
                 pred = sample.pred_instances
                 boxes = pred.bboxes[pred.scores >= self.score_thr]
-                faces = sample.gt_instances.bboxes
-                ignored = sample.get('ignored_instances')
-                ignored = faces[:0] if ignored is None or \
-                    'bboxes' not in ignored else ignored.bboxes
+                faces, ignored = faces.to(boxes), ignored.to(boxes)
                 labels = label_detections(boxes, faces, ignored,
                                           self.pos_iou, self.neg_iou)
                 boxes = torch.cat([boxes[labels >= 0], faces])
                 labels = torch.cat([labels[labels >= 0],
                                     labels.new_ones(len(faces))])
+                boxes = scale_boxes(boxes, sample.metainfo['scale_factor'])
                 rois = torch.cat([boxes.new_zeros(len(boxes), 1), boxes], 1)
                 all_crops.append(
                     verifier.crops(model.grey_inputs(inputs), rois))
