@@ -73,6 +73,8 @@ def test_verifier_learns_at_the_last_iteration_before_the_checkpoint(
     assert history['num_pos'] >= 3 and history['num_neg'] > 0
     assert len(history['loss']) == 3
     assert bool(verifier.fitted) and runner.model.verifies
+    # Frozen again: the runner's optimizer and DDP leave it alone.
+    assert not any(p.requires_grad for p in verifier.parameters())
     assert not torch.equal(init['classifier.2.weight'],
                            verifier.classifier[2].weight)
     # The checkpoint of the last iteration holds the trained verifier.
@@ -105,3 +107,20 @@ def test_face_crops_are_taken_where_the_faces_are(tmp_path):
     middle = faces[..., 4:12].mean()
     margins = faces[..., [0, 15]].mean()
     assert middle > margins + 1, (float(middle), float(margins))
+
+
+def test_testing_a_model_without_verifier_is_not_refused(tmp_path):
+    """tools/test.py keeps the config's hooks and may wrap the detector
+    (TTA, onnxruntime): the hook only checks before training."""
+    cfg = verified_cfg(tmp_path, verifier=False)
+    cfg.merge_from_dict(dict(
+        test_dataloader=dict(
+            batch_size=1, num_workers=0,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            dataset=dict(cfg.train_dataloader.dataset, pipeline=PIPELINE,
+                         test_mode=True)),
+        test_cfg=dict(type='TestLoop'),
+        test_evaluator=dict(type='CocoMetric', metric='bbox',
+                            ann_file=cfg.train_dataloader.dataset.ann_file,
+                            format_only=False)))
+    Runner.from_cfg(cfg).test()

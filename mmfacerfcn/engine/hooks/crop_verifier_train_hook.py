@@ -80,12 +80,14 @@ class CropVerifierTrainHook(Hook):
     positives. The verifier learns them with AdamW, the crops mirrored at
     random and the positives weighted by the ratio of negatives to
     positives; it is then marked ``fitted`` and the detector's ``predict``
-    uses it. Where the detections hold no non-face (or the training set no
+    uses it. Its parameters require gradients only during this training.
+    Where the detections hold no non-face (or the training set no
     face), it stays untrained, with a warning in the log. The hook runs
     before the checkpoint of the last iteration is written (its priority is
     above ``CheckpointHook``'s) and before the validation that follows, so
     both include the verifier. In distributed
     training every process trains alike and rank 0's weights are broadcast.
+    A model without a verifier is refused before training starts.
 
     Args:
         epochs (int): Passes over the crops. Defaults to 20.
@@ -146,7 +148,9 @@ class CropVerifierTrainHook(Hook):
                 f'model is a {type(model).__name__} without one')
         return model
 
-    def before_run(self, runner) -> None:
+    def before_train(self, runner) -> None:
+        # Training only: tools/test.py and --tta runs keep the hook of the
+        # config and may wrap the detector (TTA, onnxruntime).
         self._detector(runner)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
@@ -219,7 +223,10 @@ class CropVerifierTrainHook(Hook):
         rng = np.random.default_rng(seed)
         device = crops.device
         pos_weight = torch.tensor(num_neg / num_pos, device=device)
-        optimizer = torch.optim.AdamW(verifier.parameters(), lr=self.lr,
+        params = list(verifier.parameters())
+        for param in params:  # frozen outside this hook (see the detector)
+            param.requires_grad_(True)
+        optimizer = torch.optim.AdamW(params, lr=self.lr,
                                       weight_decay=self.weight_decay)
         verifier.train()
         losses, accs = [], []
@@ -249,6 +256,8 @@ class CropVerifierTrainHook(Hook):
                     f'loss {losses[-1]:.4f} acc {100 * accs[-1]:.1f} '
                     f'({time.time() - start:.0f} s)')
         optimizer.zero_grad(set_to_none=True)
+        for param in params:
+            param.requires_grad_(False)
         if get_world_size() > 1:
             for tensor in list(verifier.parameters()) + list(
                     verifier.buffers()):

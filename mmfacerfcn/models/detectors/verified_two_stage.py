@@ -21,7 +21,8 @@ class VerifiedTwoStageDetector(TwoStageDetector):
     final detection from the input batch, and replaces its score by the
     blend of the two; detections are re-sorted by the new score. Training
     (``loss``) is mmdet's: the verifier learns afterwards, from the trained
-    detector's own detections.
+    detector's own detections; until then its parameters require no
+    gradient (DDP would otherwise wait for theirs).
 
     Args:
         verifier (dict, optional): Config of the verifier. Defaults to None:
@@ -33,6 +34,11 @@ class VerifiedTwoStageDetector(TwoStageDetector):
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.verifier = MODELS.build(verifier) if verifier else None
+        if self.verifier is not None:
+            # No part of the detector's loss: frozen, so that the runner's
+            # optimizer and DDP's gradient reduction leave it alone; its
+            # own hook unfreezes it while it trains it.
+            self.verifier.requires_grad_(False)
 
     @property
     def verifies(self) -> bool:

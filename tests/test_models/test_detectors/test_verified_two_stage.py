@@ -48,6 +48,9 @@ def test_untrained_verifier_leaves_mmdets_predictions(batch):
     model = build(sample_model_cfg())
     assert type(model).__name__ == 'VerifiedTwoStageDetector'
     assert not model.verifies
+    # No part of the loss: frozen, or DDP would wait for its gradients.
+    assert not any(p.requires_grad for p in model.verifier.parameters())
+    assert all(p.requires_grad for p in model.rpn_head.parameters())
     plain_cfg = sample_model_cfg()
     plain_cfg.type = 'TwoStageDetector'
     plain_cfg.pop('verifier')
