@@ -135,14 +135,18 @@ model = dict(
 # most face-like of 64 candidates (TrunkPretrainHook). After the last
 # iteration, the verifier learns the detector's detections on the train split
 # (CropVerifierTrainHook), before the last checkpoint and validation.
-custom_hooks = [
-    dict(type='WeightsOnlyCheckpointHook'),
-    dict(type='MemoryUsageHook'),
-    dict(type='TrunkPretrainHook', steps=1600, hard_negatives=64),
-    dict(type='RoISamplerSwitchHook', switch_iter=max_iters // 2,
-         sampler=dict(type='OHEMSampler', **rcnn_sampler)),
-    dict(type='CropVerifierTrainHook'),
-]
+# Each hook by name, so that a config inheriting this one drops or changes
+# one of them without restating the others, e.g.
+#   custom_hooks = _base_.run_hooks + [_base_.pretrain_hook,
+#                                      _base_.verifier_hook]
+run_hooks = [dict(type='WeightsOnlyCheckpointHook'),
+             dict(type='MemoryUsageHook')]
+pretrain_hook = dict(type='TrunkPretrainHook', steps=1600, hard_negatives=64)
+ohem_switch_hook = dict(type='RoISamplerSwitchHook',
+                        switch_iter=max_iters // 2,
+                        sampler=dict(type='OHEMSampler', **rcnn_sampler))
+verifier_hook = dict(type='CropVerifierTrainHook')
+custom_hooks = run_hooks + [pretrain_hook, ohem_switch_hook, verifier_hook]
 randomness = dict(seed=0)
 # Each log line is the mean of its own 10 iterations (no longer window), so
 # tools/analysis_tools/roi_learning_curve.py can tell when RoI accuracy

@@ -13,13 +13,8 @@ param_scheduler = [
     dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
          milestones=[int(0.8 * max_iters)], gamma=0.1)
 ]
-custom_hooks = [
-    dict(type='WeightsOnlyCheckpointHook'),
-    dict(type='MemoryUsageHook'),
-    dict(type='TrunkPretrainHook', steps=2000, hard_negatives=64),
-    dict(type='RoISamplerSwitchHook', switch_iter=max_iters // 2,
-         sampler=dict(type='OHEMSampler', num=128, pos_fraction=0.25,
-                      neg_pos_ub=3, add_gt_as_proposals=True)),
-    dict(type='CropVerifierTrainHook'),
-]
+pretrain_hook = dict(_base_.pretrain_hook, steps=2000)
+ohem_switch_hook = dict(_base_.ohem_switch_hook, switch_iter=max_iters // 2)
+custom_hooks = _base_.run_hooks + [pretrain_hook, ohem_switch_hook,
+                                   _base_.verifier_hook]
 default_hooks = dict(checkpoint=dict(interval=max_iters))
