@@ -1,6 +1,6 @@
 """Train a detector's crop verifier on its own detections, after training."""
 import time
-from typing import Optional, Tuple
+from typing import Optional
 
 import numpy as np
 import torch
@@ -8,10 +8,10 @@ import torch.nn.functional as F
 from mmdet.registry import HOOKS
 from mmdet.structures.bbox import bbox_overlaps, scale_boxes
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.dist import broadcast, get_world_size
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from torch import Tensor
+
+from .utils import annotated_boxes, broadcast_module, unwrap_model
 
 
 def label_detections(boxes: Tensor, faces: Tensor, ignored: Tensor,
@@ -45,26 +45,6 @@ def label_detections(boxes: Tensor, faces: Tensor, ignored: Tensor,
     labels[(face_iou < neg_iou) & (ignored_iou < neg_iou)] = 0
     labels[face_iou >= pos_iou] = 1
     return labels
-
-
-def annotated_boxes(info: dict) -> Tuple[Tensor, Tensor]:
-    """The faces and the ignored regions of a picture's annotations.
-
-    Args:
-        info (dict): A dataset's ``get_data_info``: ``instances`` with
-            ``bbox`` (``x1 y1 x2 y2``, the picture's pixels) and
-            ``ignore_flag``.
-
-    Returns:
-        tuple[Tensor, Tensor]: faces (m, 4) and ignored regions (k, 4),
-        float32.
-    """
-    instances = info.get('instances', [])
-    boxes = [[inst['bbox'] for inst in instances
-              if bool(inst.get('ignore_flag', 0)) == ignored]
-             for ignored in (False, True)]
-    return tuple(
-        torch.tensor(b, dtype=torch.float32).reshape(-1, 4) for b in boxes)
 
 
 @HOOKS.register_module()
@@ -139,8 +119,7 @@ class CropVerifierTrainHook(Hook):
 
     @staticmethod
     def _detector(runner):
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap_model(runner)
         if getattr(model, 'verifier', None) is None:
             raise ValueError(
                 'CropVerifierTrainHook needs a detector with a verifier '
@@ -180,14 +159,14 @@ class CropVerifierTrainHook(Hook):
         with torch.no_grad():
             for index in range(len(dataset)):
                 info = dataset.get_data_info(index)
-                faces, ignored = annotated_boxes(info)
                 data = model.data_preprocessor(
                     pseudo_collate([pipeline(info)]), False)
                 inputs = data['inputs']
                 sample = model.predict(inputs, data['data_samples'])[0]
                 pred = sample.pred_instances
                 boxes = pred.bboxes[pred.scores >= self.score_thr]
-                faces, ignored = faces.to(boxes), ignored.to(boxes)
+                faces, ignored = (torch.from_numpy(b).to(boxes)
+                                  for b in annotated_boxes(info))
                 labels = label_detections(boxes, faces, ignored,
                                           self.pos_iou, self.neg_iou)
                 boxes = torch.cat([boxes[labels >= 0], faces])
@@ -258,10 +237,7 @@ class CropVerifierTrainHook(Hook):
         optimizer.zero_grad(set_to_none=True)
         for param in params:
             param.requires_grad_(False)
-        if get_world_size() > 1:
-            for tensor in list(verifier.parameters()) + list(
-                    verifier.buffers()):
-                broadcast(tensor.data, src=0)
+        broadcast_module(verifier)
         verifier.fitted.fill_(True)
         model.train(was_training)
         runner.logger.info(

@@ -14,7 +14,8 @@ from typing import Optional
 from mmdet.registry import HOOKS, TASK_UTILS
 from mmdet.utils import ConfigType
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
+
+from .utils import unwrap_model
 
 
 @HOOKS.register_module()
@@ -45,8 +46,7 @@ class RoISamplerSwitchHook(Hook):
         """Switch once ``runner.iter`` reaches ``switch_iter``."""
         if self._switched or runner.iter < self.switch_iter:
             return
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap_model(runner)
         roi_head = model.roi_head
         roi_head.bbox_sampler = TASK_UTILS.build(
             self.sampler, default_args=dict(context=roi_head))

@@ -7,12 +7,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from mmdet.registry import HOOKS
-from mmengine.dist import broadcast, get_world_size
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmfacerfcn.data_formats.face_crops import FaceCropSampler
+
+from .utils import annotated_boxes, broadcast_module, unwrap_model
 
 
 def _train_with_batch_statistics(trunk: torch.nn.Module) -> None:
@@ -127,10 +127,7 @@ class TrunkPretrainHook(Hook):
         for index in range(min(len(dataset), self.max_images)):
             info = dataset.get_data_info(index)
             images.append(mmcv.imread(info['img_path'], channel_order='bgr'))
-            boxes.append(np.array(
-                [inst['bbox'] for inst in info.get('instances', [])
-                 if not inst.get('ignore_flag', 0)],
-                dtype=np.float64).reshape(-1, 4))
+            boxes.append(annotated_boxes(info)[0])
         return FaceCropSampler(images, boxes, crop_size=self.crop_size,
                                context=self.context, seed=seed)
 
@@ -139,8 +136,7 @@ class TrunkPretrainHook(Hook):
             runner.logger.info('TrunkPretrainHook: weights are loaded '
                                '(resume or load_from), no pretraining')
             return
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap_model(runner)
         paths = self.modules
         if paths is None:
             paths = ('backbone', )
@@ -226,9 +222,7 @@ class TrunkPretrainHook(Hook):
             param.requires_grad_(False)
         for module, mode in zip(trunk.modules(), modes):
             module.training = mode
-        if get_world_size() > 1:
-            for tensor in list(trunk.parameters()) + list(trunk.buffers()):
-                broadcast(tensor.data, src=0)
+        broadcast_module(trunk)
         self.history = dict(loss=losses, acc=accs,
                             seconds=time.time() - start)
 
