@@ -5,7 +5,11 @@ import pytest
 import torch
 from mmengine.runner import Runner
 
-from mmfacerfcn.engine.hooks import CropVerifierTrainHook, label_detections
+from mmfacerfcn.engine.hooks import (
+    CropVerifierTrainHook,
+    crop_weights,
+    label_detections,
+)
 from mmfacerfcn.testing.configs import tiny_runner_cfg
 
 FACE = [0., 0., 10., 10.]
@@ -17,6 +21,16 @@ PIPELINE = [
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs'),
 ]
+
+
+def test_crop_weights_by_hand():
+    labels = torch.tensor([1, 0, 0, 1, 0])
+    scores = torch.tensor([0.9, 0.2, 0.6, 1.0, 0.])
+    # Non-faces: 0.2, 0.6, 0 over their mean, 0.8 / 3.
+    torch.testing.assert_close(crop_weights(labels, scores),
+                               torch.tensor([1., 0.75, 2.25, 1., 0.]))
+    assert crop_weights(labels[[0, 3]], scores[[0, 3]]).tolist() == [1., 1.]
+    assert crop_weights(labels[[4]], scores[[4]]).tolist() == [0.]
 
 
 def test_label_detections_by_hand():
@@ -101,7 +115,7 @@ def test_face_crops_are_taken_where_the_faces_are(tmp_path):
     model = runner.model.eval()
     hook = next(h for h in runner.hooks
                 if isinstance(h, CropVerifierTrainHook))
-    crops, labels = hook.collect(runner, model)
+    crops, labels, _ = hook.collect(runner, model)
     faces = crops[labels == 1]
     assert len(faces) >= 3
     middle = faces[..., 4:12].mean()

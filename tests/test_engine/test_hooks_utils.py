@@ -6,8 +6,11 @@ import torch
 from mmengine.registry import MODEL_WRAPPERS
 from torch import nn
 
-from mmfacerfcn.engine.hooks.utils import (annotated_boxes, broadcast_module,
-                                           unwrap_model)
+from mmfacerfcn.engine.hooks.utils import (
+    annotated_boxes,
+    broadcast_module,
+    unwrap_model,
+)
 
 
 @MODEL_WRAPPERS.register_module(name='_TestHooksUtilsWrapper')

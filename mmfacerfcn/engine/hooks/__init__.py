@@ -1,4 +1,8 @@
-from .crop_verifier_train_hook import CropVerifierTrainHook, label_detections
+from .crop_verifier_train_hook import (
+    CropVerifierTrainHook,
+    crop_weights,
+    label_detections,
+)
 from .fast_inference_hook import FastInferenceHook, prepare_for_inference
 from .memory_usage_hook import MemoryUsageHook
 from .roi_sampler_switch_hook import RoISamplerSwitchHook
@@ -9,5 +13,6 @@ from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 __all__ = [
     'CropVerifierTrainHook', 'FastInferenceHook', 'MemoryUsageHook',
     'RoISamplerSwitchHook', 'SafeCheckpointHook', 'TrunkPretrainHook',
-    'WeightsOnlyCheckpointHook', 'label_detections', 'prepare_for_inference'
+    'WeightsOnlyCheckpointHook', 'crop_weights', 'label_detections',
+    'prepare_for_inference'
 ]
