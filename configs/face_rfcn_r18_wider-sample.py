@@ -59,7 +59,7 @@ tta_pipeline = [
         ])
 ]
 
-max_iters = 800
+max_iters = 640
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters)
 val_cfg = dict(type='ValLoop')
@@ -141,7 +141,7 @@ model = dict(
 #                                      _base_.verifier_hook]
 run_hooks = [dict(type='WeightsOnlyCheckpointHook'),
              dict(type='MemoryUsageHook')]
-pretrain_hook = dict(type='TrunkPretrainHook', steps=1600, hard_negatives=64)
+pretrain_hook = dict(type='TrunkPretrainHook', steps=1200, hard_negatives=64)
 ohem_switch_hook = dict(type='RoISamplerSwitchHook',
                         switch_iter=max_iters // 2,
                         sampler=dict(type='OHEMSampler', **rcnn_sampler))
