@@ -5,6 +5,11 @@ or holds with another shape, is logged and skipped, and the model keeps its
 random initialisation there. A checkpoint of another config (ResNet-18
 weights for a ResNet-101 model) then gives detections that look like results.
 The tools call :func:`check_checkpoint_fits` and stop instead.
+
+A module that declares ``optional_in_checkpoint = True`` (the crop verifier,
+which its detector uses only once a checkpoint marks it trained) may be
+missing from a checkpoint as a whole: a checkpoint written before the model
+had it loads as the model without it. Part of it missing is still a mismatch.
 """
 import re
 from typing import Dict, List
@@ -60,12 +65,23 @@ def model_weights(model: nn.Module) -> Dict[str, object]:
             if not k.endswith('num_batches_tracked')}
 
 
+def optional_prefixes(model: nn.Module) -> List[str]:
+    """Weight-name prefixes (``name.``) of the modules of ``model`` that a
+    checkpoint may lack as a whole (``optional_in_checkpoint = True``)."""
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
+        model = model.module
+    return [f'{name}.' for name, module in model.named_modules()
+            if name and getattr(module, 'optional_in_checkpoint', False)]
+
+
 def checkpoint_mismatches(model: nn.Module,
                           state_dict: Dict[str, object]) -> List[str]:
     """The model's weights that ``state_dict`` lacks or holds with another
     shape, one line each, in the model's order.
 
-    Keys only the checkpoint has are not listed (mmengine ignores them).
+    Keys only the checkpoint has are not listed (mmengine ignores them), nor
+    those of an optional module (:func:`optional_prefixes`) that the
+    checkpoint lacks entirely.
 
     Args:
         model (nn.Module): The model, possibly wrapped (DDP, TTA).
@@ -75,8 +91,14 @@ def checkpoint_mismatches(model: nn.Module,
         list[str]: ``key: missing (model shape)`` or
         ``key: checkpoint shape, model shape``.
     """
+    weights = model_weights(model)
+    absent = tuple(
+        prefix for prefix in optional_prefixes(model)
+        if not any(key.startswith(prefix) for key in state_dict))
     problems = []
-    for key, value in model_weights(model).items():
+    for key, value in weights.items():
+        if absent and key.startswith(absent):
+            continue
         if key not in state_dict:
             problems.append(f'{key}: missing (model {_shape(value)})')
         elif _shape(state_dict[key]) != _shape(value):

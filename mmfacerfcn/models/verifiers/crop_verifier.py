@@ -62,7 +62,10 @@ class CropVerifier(BaseModule):
     sigmoid(logit) ** weight``.
 
     Until it is trained (``fitted`` is False, a buffer saved with the
-    weights), the detector that holds it does not use it.
+    weights), the detector that holds it does not use it; so a checkpoint
+    without any of its weights (written before the detector had one) still
+    fits the detector (``optional_in_checkpoint``), which then predicts
+    without it.
 
     Args:
         crop_size (int): Side of a crop, px. Defaults to 32.
@@ -74,6 +77,10 @@ class CropVerifier(BaseModule):
         init_cfg (dict, optional): Initialisation config. Defaults to None
             (PyTorch's default initialisation).
     """
+
+    #: A checkpoint may lack the whole verifier
+    #: (:mod:`mmfacerfcn.utils.checkpoint_fit`): it then stays unfitted.
+    optional_in_checkpoint = True
 
     def __init__(self,
                  crop_size: int = 32,
