@@ -49,6 +49,14 @@ def load_state_dict_for_check(filename: str) -> Dict[str, object]:
     return {re.sub(r'^module\.', '', k): v for k, v in state.items()}
 
 
+def _bare_model(model: nn.Module) -> nn.Module:
+    """``model`` out of its DDP and test-time-augmentation wrappers, as
+    mmengine's loader unwraps it."""
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
+        model = model.module
+    return model
+
+
 def _shape(value) -> tuple:
     return tuple(getattr(value, 'shape', ()))
 
@@ -59,18 +67,14 @@ def model_weights(model: nn.Module) -> Dict[str, object]:
     Unwraps DDP and test-time-augmentation wrappers as mmengine's loader
     does; BatchNorm's ``num_batches_tracked`` counters are left out.
     """
-    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
-        model = model.module
-    return {k: v for k, v in model.state_dict().items()
+    return {k: v for k, v in _bare_model(model).state_dict().items()
             if not k.endswith('num_batches_tracked')}
 
 
 def optional_prefixes(model: nn.Module) -> List[str]:
     """Weight-name prefixes (``name.``) of the modules of ``model`` that a
     checkpoint may lack as a whole (``optional_in_checkpoint = True``)."""
-    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
-        model = model.module
-    return [f'{name}.' for name, module in model.named_modules()
+    return [f'{name}.' for name, module in _bare_model(model).named_modules()
             if name and getattr(module, 'optional_in_checkpoint', False)]
 
 
@@ -91,12 +95,11 @@ def checkpoint_mismatches(model: nn.Module,
         list[str]: ``key: missing (model shape)`` or
         ``key: checkpoint shape, model shape``.
     """
-    weights = model_weights(model)
     absent = tuple(
         prefix for prefix in optional_prefixes(model)
         if not any(key.startswith(prefix) for key in state_dict))
     problems = []
-    for key, value in weights.items():
+    for key, value in model_weights(model).items():
         if absent and key.startswith(absent):
             continue
         if key not in state_dict:

@@ -83,7 +83,8 @@ class CropVerifierTrainHook(Hook):
     does, and the few face-like mistakes would otherwise drown among the
     many faint ones. The positives are weighted by the ratio of non-faces to
     faces. The verifier is then marked ``fitted`` and the detector's
-    ``predict`` uses it. Its parameters require gradients only during this training.
+    ``predict`` uses it. Its parameters require gradients only during this
+    training.
     Where the detections hold no non-face (or the training set no
     face), it stays untrained, with a warning in the log. The hook runs
     before the checkpoint of the last iteration is written (its priority is
@@ -199,11 +200,10 @@ class CropVerifierTrainHook(Hook):
                                   for b in annotated_boxes(info))
                 labels = label_detections(boxes, faces, ignored,
                                           self.pos_iou, self.neg_iou)
-                boxes = torch.cat([boxes[labels >= 0], faces])
-                scores = torch.cat([scores[labels >= 0],
-                                    scores.new_ones(len(faces))])
-                labels = torch.cat([labels[labels >= 0],
-                                    labels.new_ones(len(faces))])
+                used = labels >= 0
+                boxes = torch.cat([boxes[used], faces])
+                scores = torch.cat([scores[used], scores.new_ones(len(faces))])
+                labels = torch.cat([labels[used], labels.new_ones(len(faces))])
                 boxes = scale_boxes(boxes, sample.metainfo['scale_factor'])
                 rois = torch.cat([boxes.new_zeros(len(boxes), 1), boxes], 1)
                 all_crops.append(

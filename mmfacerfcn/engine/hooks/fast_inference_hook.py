@@ -18,8 +18,9 @@ import torch
 from mmcv.cnn import fuse_conv_bn
 from mmdet.registry import HOOKS
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from torch import nn
+
+from .utils import unwrap_model
 
 
 def prepare_for_inference(model: nn.Module, fuse: bool = False,
@@ -66,7 +67,5 @@ class FastInferenceHook(Hook):
         self.channels_last = channels_last
 
     def before_test(self, runner) -> None:
-        model = runner.model
-        if is_model_wrapper(model):
-            model = model.module
-        prepare_for_inference(model, self.fuse, self.channels_last)
+        prepare_for_inference(unwrap_model(runner), self.fuse,
+                              self.channels_last)
