@@ -9,6 +9,7 @@ from mmfacerfcn.engine.hooks import (
     CropVerifierTrainHook,
     crop_weights,
     label_detections,
+    members_loss,
 )
 from mmfacerfcn.testing.configs import tiny_runner_cfg
 
@@ -31,6 +32,23 @@ def test_crop_weights_by_hand():
                                torch.tensor([1., 0.75, 2.25, 1., 0.]))
     assert crop_weights(labels[[0, 3]], scores[[0, 3]]).tolist() == [1., 1.]
     assert crop_weights(labels[[4]], scores[[4]]).tolist() == [0.]
+
+
+def test_each_member_learns_on_its_own_loss():
+    labels = torch.tensor([1., 0., 0.])
+    weights = torch.tensor([1., 0.5, 1.5])
+    pos_weight = torch.tensor(2.)
+    logits = torch.tensor([[0.3, -1., 2.], [1.5, 0.2, -0.7]],
+                          requires_grad=True)
+    members_loss(logits, labels, weights, pos_weight).backward()
+    # By hand: d/dz of the mean over n of w * (-p y log s(z) - (1 - y)
+    # log(1 - s(z))) is w * (p y (s(z) - 1) + (1 - y) s(z)) / n, per member,
+    # whatever the other member's logits are.
+    z = logits.detach()
+    s = z.sigmoid()
+    want = weights * (pos_weight * labels * (s - 1) +
+                      (1 - labels) * s) / len(labels)
+    assert torch.allclose(logits.grad, want, atol=1e-6)
 
 
 def test_label_detections_by_hand():
@@ -61,12 +79,12 @@ def test_bad_arguments_are_refused(kwargs):
         CropVerifierTrainHook(**kwargs)
 
 
-def verified_cfg(tmp_path, max_iters=2, verifier=True):
+def verified_cfg(tmp_path, max_iters=2, verifier=True, num_members=1):
     cfg = tiny_runner_cfg(tmp_path, max_iters=max_iters)
     cfg.model.type = 'VerifiedTwoStageDetector'
     if verifier:
         cfg.model.verifier = dict(type='CropVerifier', crop_size=16,
-                                  channels=(4, 8))
+                                  channels=(4, 8), num_members=num_members)
     cfg.custom_hooks.append(dict(type='CropVerifierTrainHook', epochs=3,
                                  batch_size=16, pipeline=PIPELINE))
     return cfg
@@ -96,6 +114,19 @@ def test_verifier_learns_at_the_last_iteration_before_the_checkpoint(
     assert bool(last['state_dict']['verifier.fitted'])
     assert torch.equal(last['state_dict']['verifier.classifier.2.weight'],
                        verifier.classifier[2].weight)
+
+
+def test_every_member_of_an_ensemble_learns(tmp_path):
+    runner = Runner.from_cfg(verified_cfg(tmp_path, num_members=2))
+    verifier = runner.model.verifier
+    init = [net[1][2].weight.clone() for net in verifier.members]
+    runner.train()
+    assert bool(verifier.fitted)
+    for before, net in zip(init, verifier.members):
+        assert not torch.equal(before, net[1][2].weight)
+    last = torch.load(tmp_path / 'work' / 'iter_2.pth', weights_only=True)
+    assert torch.equal(last['state_dict']['verifier.members.1.1.2.weight'],
+                       verifier.members[1][1][2].weight)
 
 
 def test_a_model_without_verifier_is_refused_before_training(tmp_path):

@@ -2,6 +2,7 @@ from .crop_verifier_train_hook import (
     CropVerifierTrainHook,
     crop_weights,
     label_detections,
+    members_loss,
 )
 from .fast_inference_hook import FastInferenceHook, prepare_for_inference
 from .memory_usage_hook import MemoryUsageHook
@@ -14,5 +15,5 @@ __all__ = [
     'CropVerifierTrainHook', 'FastInferenceHook', 'MemoryUsageHook',
     'RoISamplerSwitchHook', 'SafeCheckpointHook', 'TrunkPretrainHook',
     'WeightsOnlyCheckpointHook', 'crop_weights', 'label_detections',
-    'prepare_for_inference'
+    'members_loss', 'prepare_for_inference'
 ]

@@ -66,6 +66,29 @@ def crop_weights(labels: Tensor, scores: Tensor) -> Tensor:
     return weights
 
 
+def members_loss(member_logits: Tensor, labels: Tensor, weights: Tensor,
+                 pos_weight: Tensor) -> Tensor:
+    """Sum of each ensemble member's own weighted binary cross-entropy.
+
+    Each member learns to classify on its own (its gradient is that of its
+    loss alone), not to make the members' mean right: members that fit
+    their own mistakes separately are what averaging them steadies.
+
+    Args:
+        member_logits (Tensor): shape (M, n).
+        labels (Tensor): shape (n,), 1. for a face, 0. for a non-face.
+        weights (Tensor): Loss weight of each crop, shape (n,).
+        pos_weight (Tensor): Weight of the positives (a scalar tensor).
+
+    Returns:
+        Tensor: A scalar, the sum over the M members of their mean losses.
+    """
+    return sum(
+        F.binary_cross_entropy_with_logits(
+            logits, labels, weight=weights, pos_weight=pos_weight)
+        for logits in member_logits)
+
+
 @HOOKS.register_module()
 class CropVerifierTrainHook(Hook):
     """Trains the detector's :class:`~mmfacerfcn.models.verifiers.CropVerifier`
@@ -77,8 +100,10 @@ class CropVerifierTrainHook(Hook):
     time; its detections scoring ``score_thr`` or more are labelled by
     :func:`label_detections`, and the faces themselves are added as
     positives. The verifier learns them with AdamW, the crops mirrored at
-    random. Each non-face is weighted by the detector's score (normalised to
-    a mean of 1 over the non-faces, ``score_weighted_negatives``): a
+    random; each member of an ensemble verifier learns on its own loss
+    (:func:`members_loss`). Each non-face is weighted by the detector's
+    score (normalised to a mean of 1 over the non-faces,
+    ``score_weighted_negatives``): a
     confident mistake ranks above faces and costs AP, a faint one hardly
     does, and the few face-like mistakes would otherwise drown among the
     many faint ones. The positives are weighted by the ratio of non-faces to
@@ -254,13 +279,14 @@ class CropVerifierTrainHook(Hook):
                 flip = torch.from_numpy(rng.random(len(batch)) < 0.5).to(
                     device)
                 x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
-                logits = verifier(x)
-                loss = F.binary_cross_entropy_with_logits(
-                    logits, y, weight=weights[batch], pos_weight=pos_weight)
+                member_logits = verifier.member_logits(x)
+                loss = members_loss(member_logits, y, weights[batch],
+                                    pos_weight)
+                logits = member_logits.mean(0)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-                epoch_loss.append(loss.item())
+                epoch_loss.append(loss.item() / len(member_logits))
                 epoch_acc.append(float(((logits > 0) == (y > 0)).float()
                                        .mean()))
             losses.append(float(np.mean(epoch_loss)))

@@ -57,9 +57,13 @@ class CropVerifier(BaseModule):
     regular grid over the square), and standardised per crop (zero mean,
     unit variance: brightness and contrast drop out). A CNN of 3x3
     convolutions, each followed by ReLU and 2x2 max pooling, then dropout and
-    a linear layer, gives a logit. The final score blends the detector's and
-    the verifier's probabilities geometrically: ``score ** (1 - weight) *
-    sigmoid(logit) ** weight``.
+    a linear layer, gives a logit. With ``num_members`` above 1 the verifier
+    is an ensemble of that many such CNNs, each started from its own random
+    weights and trained on its own loss (:meth:`member_logits`), and its
+    logit is their mean: trained on a few thousand crops, one CNN's ranking
+    varies with its initialisation. The final score blends the detector's
+    and the verifier's probabilities geometrically: ``score ** (1 - weight)
+    * sigmoid(logit) ** weight``.
 
     Until it is trained (``fitted`` is False, a buffer saved with the
     weights), the detector that holds it does not use it; so a checkpoint
@@ -72,6 +76,9 @@ class CropVerifier(BaseModule):
         channels (Sequence[int]): Output channels of the convolutions; each
             halves the crop. Defaults to (16, 32, 64).
         dropout (float): Dropout before the linear layer. Defaults to 0.3.
+        num_members (int): CNNs whose logits are averaged. Defaults to 1
+            (whose weights are ``features`` and ``classifier``; with more,
+            ``members.<i>.0`` and ``members.<i>.1``).
         weight (float): Weight of the verifier in the blended score, in
             [0, 1]. Defaults to 0.75.
         init_cfg (dict, optional): Initialisation config. Defaults to None
@@ -86,6 +93,7 @@ class CropVerifier(BaseModule):
                  crop_size: int = 32,
                  channels: Sequence[int] = (16, 32, 64),
                  dropout: float = 0.3,
+                 num_members: int = 1,
                  weight: float = 0.75,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -94,18 +102,33 @@ class CropVerifier(BaseModule):
         if crop_size % 2**len(channels):
             raise ValueError(f'crop_size ({crop_size}) must be divisible by '
                              f'2 ** len(channels) ({2**len(channels)})')
+        if num_members < 1:
+            raise ValueError(f'num_members must be >= 1; got {num_members}')
         self.crop_size = crop_size
         self.weight = weight
+        self.num_members = num_members
+        nets = [self._cnn(crop_size, channels, dropout)
+                for _ in range(num_members)]
+        if num_members == 1:  # the weights' names of a single CNN
+            self.features, self.classifier = nets[0]
+        else:
+            self.members = nn.ModuleList(nets)
+        self.register_buffer('fitted', torch.zeros((), dtype=torch.bool))
+
+    @staticmethod
+    def _cnn(crop_size: int, channels: Sequence[int],
+             dropout: float) -> nn.Sequential:
+        """One CNN: ``Sequential(features, classifier)``."""
         layers, width = [], 1
         for out in channels:
             layers += [nn.Conv2d(width, out, 3, padding=1),
                        nn.ReLU(inplace=True), nn.MaxPool2d(2)]
             width = out
         side = crop_size // 2**len(channels)
-        self.features = nn.Sequential(*layers)
-        self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Dropout(dropout), nn.Linear(width * side**2, 1))
-        self.register_buffer('fitted', torch.zeros((), dtype=torch.bool))
+        return nn.Sequential(
+            nn.Sequential(*layers),
+            nn.Sequential(nn.Flatten(), nn.Dropout(dropout),
+                          nn.Linear(width * side**2, 1)))
 
     def squares(self, images: Tensor, rois: Tensor) -> Tensor:
         """The square about each box, sampled to ``crop_size`` per side.
@@ -166,8 +189,22 @@ class CropVerifier(BaseModule):
         std = crops.std((2, 3), keepdim=True)
         return (crops - mean) / (std + 1e-6)
 
+    def member_logits(self, crops: Tensor) -> Tensor:
+        """Each member's face logits of crops, what training fits.
+
+        Args:
+            crops (Tensor): shape (n, 1, crop_size, crop_size), from
+                :meth:`crops`.
+
+        Returns:
+            Tensor: shape (num_members, n).
+        """
+        if self.num_members == 1:
+            return self.classifier(self.features(crops))[None, :, 0]
+        return torch.stack([net(crops)[:, 0] for net in self.members])
+
     def forward(self, crops: Tensor) -> Tensor:
-        """Face logits of crops.
+        """Face logits of crops: the mean of the members'.
 
         Args:
             crops (Tensor): shape (n, 1, crop_size, crop_size), from
@@ -176,7 +213,7 @@ class CropVerifier(BaseModule):
         Returns:
             Tensor: shape (n,).
         """
-        return self.classifier(self.features(crops))[:, 0]
+        return self.member_logits(crops).mean(0)
 
     def rescore(self, scores: Tensor, logits: Tensor) -> Tensor:
         """The blended score ``scores ** (1 - w) * sigmoid(logits) ** w``.

@@ -96,6 +96,28 @@ def test_forward_gives_one_logit_per_crop_and_learns():
     assert x.grad.abs().sum() > 0
 
 
+def test_an_ensemble_averages_members_started_apart():
+    torch.manual_seed(0)
+    single = CropVerifier(crop_size=16, channels=(4, 8))
+    # A single CNN keeps the weights' names of checkpoints before ensembles.
+    assert {'features.0.weight', 'classifier.2.weight'} <= set(
+        single.state_dict())
+    ensemble = CropVerifier(crop_size=16, channels=(4, 8), num_members=3)
+    assert not any(k.startswith(('features', 'classifier'))
+                   for k in ensemble.state_dict())
+    first, second = (ensemble.members[i][0][0].weight for i in (0, 1))
+    assert not torch.equal(first, second)  # each its own initialisation
+    ensemble.eval()
+    crops = torch.randn(5, 1, 16, 16)
+    members = ensemble.member_logits(crops)
+    assert members.shape == (3, 5)
+    # Each member is a CNN of its own: the same as running it alone.
+    for i, net in enumerate(ensemble.members):
+        assert torch.allclose(members[i], net(crops)[:, 0])
+    assert torch.allclose(ensemble(crops), members.mean(0))
+    assert single.member_logits(crops).shape == (1, 5)
+
+
 def test_rescore_is_the_geometric_blend():
     verifier = CropVerifier(weight=0.75)
     scores = torch.tensor([0.16, 0.9, 1.0])
@@ -124,6 +146,7 @@ def test_fitted_is_saved_with_the_weights():
 @pytest.mark.parametrize('kwargs,message', [
     (dict(weight=1.5), 'weight'),
     (dict(crop_size=30), 'divisible'),
+    (dict(num_members=0), 'num_members'),
 ])
 def test_bad_arguments_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
