@@ -7,6 +7,7 @@ over 100 detections per picture, not an empty list. Two real pictures of
 different sizes (Grace Hopper 600x512, the astronaut 512x512) go through the
 config's test pipeline at scale (320, 256): 300x256 and 256x256.
 """
+import copy
 import os.path as osp
 
 import cv2
@@ -234,10 +235,14 @@ def test_non_exportable_config_is_refused(roi_layer, named):
         ONNXFaceRFCN(detector)
 
 
-def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path):
-    """A VerifiedTwoStageDetector with a trained verifier: the wrapper and
-    onnxruntime rescore as mmdet's predict does, and the scores differ from
-    the detector's own."""
+@pytest.mark.parametrize('num_members', [1, 2])
+def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path,
+                                          num_members):
+    """A VerifiedTwoStageDetector with a trained verifier (one CNN, or an
+    ensemble of two): the wrapper and onnxruntime rescore as mmdet's predict
+    does, and the scores differ from the detector's own."""
+    cfg = copy.deepcopy(cfg)
+    cfg.model.verifier.num_members = num_members
     detector = spread_score_detector(cfg)
     plain = ONNXFaceRFCN(detector)
     images, shapes = batch_of(packed)
