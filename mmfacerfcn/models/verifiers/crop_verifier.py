@@ -16,7 +16,7 @@ The crop is sampled here with ``grid_sample`` rather than
 reaches past the picture's border, where sampling the nearest pixel
 (``padding_mode='border'``) keeps the crop's statistics those of the picture.
 """
-from typing import Sequence
+from typing import List, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -199,9 +199,15 @@ class CropVerifier(BaseModule):
         Returns:
             Tensor: shape (num_members, n).
         """
+        return torch.stack([classifier(features(crops))[:, 0]
+                            for features, classifier in self._nets()])
+
+    def _nets(self) -> List[Tuple[nn.Module, nn.Module]]:
+        """Each member's ``(features, classifier)``, whichever names hold
+        its weights."""
         if self.num_members == 1:
-            return self.classifier(self.features(crops))[None, :, 0]
-        return torch.stack([net(crops)[:, 0] for net in self.members])
+            return [(self.features, self.classifier)]
+        return [(net[0], net[1]) for net in self.members]
 
     def forward(self, crops: Tensor) -> Tensor:
         """Face logits of crops: the mean of the members'.
