@@ -61,7 +61,10 @@ class CropVerifier(BaseModule):
     is an ensemble of that many such CNNs, each started from its own random
     weights and trained on its own loss (:meth:`member_logits`), and its
     logit is their mean: trained on a few thousand crops, one CNN's ranking
-    varies with its initialisation. The final score blends the detector's
+    varies with its initialisation. With ``flip_test`` the logit is also
+    averaged over each crop and its mirror image, as the crops are mirrored
+    at random in training (test-time augmentation; training fits
+    :meth:`member_logits`, which never mirrors). The final score blends the detector's
     and the verifier's probabilities geometrically: ``score ** (1 - weight)
     * sigmoid(logit) ** weight``.
 
@@ -81,6 +84,8 @@ class CropVerifier(BaseModule):
             ``members.<i>.0`` and ``members.<i>.1``).
         weight (float): Weight of the verifier in the blended score, in
             [0, 1]. Defaults to 0.75.
+        flip_test (bool): Whether :meth:`forward` averages each crop's
+            logit with its mirror image's. Defaults to True.
         init_cfg (dict, optional): Initialisation config. Defaults to None
             (PyTorch's default initialisation).
     """
@@ -95,6 +100,7 @@ class CropVerifier(BaseModule):
                  dropout: float = 0.3,
                  num_members: int = 1,
                  weight: float = 0.75,
+                 flip_test: bool = True,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         if not 0 <= weight <= 1:
@@ -107,6 +113,7 @@ class CropVerifier(BaseModule):
         self.crop_size = crop_size
         self.weight = weight
         self.num_members = num_members
+        self.flip_test = flip_test
         nets = [self._cnn(crop_size, channels, dropout)
                 for _ in range(num_members)]
         if num_members == 1:  # the weights' names of a single CNN
@@ -210,7 +217,8 @@ class CropVerifier(BaseModule):
         return [(net[0], net[1]) for net in self.members]
 
     def forward(self, crops: Tensor) -> Tensor:
-        """Face logits of crops: the mean of the members'.
+        """Face logits of crops: the mean of the members', and with
+        ``flip_test`` of each crop's and its mirror image's.
 
         Args:
             crops (Tensor): shape (n, 1, crop_size, crop_size), from
@@ -219,7 +227,10 @@ class CropVerifier(BaseModule):
         Returns:
             Tensor: shape (n,).
         """
-        return self.member_logits(crops).mean(0)
+        logits = self.member_logits(crops).mean(0)
+        if self.flip_test:
+            logits = (logits + self.member_logits(crops.flip(3)).mean(0)) / 2
+        return logits
 
     def rescore(self, scores: Tensor, logits: Tensor) -> Tensor:
         """The blended score ``scores ** (1 - w) * sigmoid(logits) ** w``.

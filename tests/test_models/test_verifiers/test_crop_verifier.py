@@ -114,8 +114,32 @@ def test_an_ensemble_averages_members_started_apart():
     # Each member is a CNN of its own: the same as running it alone.
     for i, net in enumerate(ensemble.members):
         assert torch.allclose(members[i], net(crops)[:, 0])
+    ensemble.flip_test = False
     assert torch.allclose(ensemble(crops), members.mean(0))
     assert single.member_logits(crops).shape == (1, 5)
+
+
+@pytest.mark.parametrize('num_members', [1, 2])
+def test_flip_test_averages_each_crop_with_its_mirror(num_members):
+    torch.manual_seed(0)
+    verifier = CropVerifier(crop_size=16, channels=(4, 8),
+                            num_members=num_members).eval()
+    assert verifier.flip_test  # the default
+    crops = torch.randn(5, 1, 16, 16)
+    mirrored = crops.flip(3)
+    # By hand: each member, each view, one crop at a time.
+    want = torch.tensor([
+        sum(float(net[1](net[0](view[i:i + 1]))[0, 0])
+            for net in verifier._nets() for view in (crops, mirrored)) /
+        (2 * num_members) for i in range(5)])
+    got = verifier(crops)
+    assert torch.allclose(got, want, atol=1e-5)
+    # Mirroring the input changes nothing; without flip_test it does.
+    assert torch.allclose(verifier(mirrored), got, atol=1e-5)
+    verifier.flip_test = False
+    assert not torch.allclose(verifier(mirrored), verifier(crops), atol=1e-3)
+    assert torch.allclose(verifier(crops),
+                          verifier.member_logits(crops).mean(0))
 
 
 def test_rescore_is_the_geometric_blend():
