@@ -139,8 +139,10 @@ model = dict(
 # one of them without restating the others, e.g.
 #   custom_hooks = _base_.run_hooks + [_base_.pretrain_hook,
 #                                      _base_.verifier_hook]
+# Channels-last memory: the same arithmetic, faster CPU convolutions (README).
 run_hooks = [dict(type='WeightsOnlyCheckpointHook'),
-             dict(type='MemoryUsageHook')]
+             dict(type='MemoryUsageHook'),
+             dict(type='ChannelsLastHook')]
 pretrain_hook = dict(type='TrunkPretrainHook', steps=1200, hard_negatives=64)
 ohem_switch_hook = dict(type='RoISamplerSwitchHook',
                         switch_iter=max_iters // 2,

@@ -6,6 +6,7 @@ load safely (:mod:`mmfacerfcn.utils.checkpoint_types`).
 """
 from ..utils.checkpoint_types import allow_mmengine_checkpoint_types
 from .hooks import (
+    ChannelsLastHook,
     CropVerifierTrainHook,
     FastInferenceHook,
     MemoryUsageHook,
@@ -20,7 +21,7 @@ from .runner import SafeResumeRunner
 allow_mmengine_checkpoint_types()
 
 __all__ = [
-    'CropVerifierTrainHook', 'FastInferenceHook', 'MemoryUsageHook',
-    'RoISamplerSwitchHook', 'SafeCheckpointHook', 'SafeResumeRunner',
+    'ChannelsLastHook', 'CropVerifierTrainHook', 'FastInferenceHook',
+    'MemoryUsageHook', 'RoISamplerSwitchHook', 'SafeCheckpointHook', 'SafeResumeRunner',
     'TrunkPretrainHook', 'WeightsOnlyCheckpointHook', 'prepare_for_inference'
 ]

@@ -42,7 +42,7 @@ assert {{'RFCNRoIHead', 'PSRoIExtractor', 'RFCNBBoxHead', 'WeightedVote'}} <= se
 assert 'RFCNOHEMSampler' in TASK_UTILS.module_dict
 assert {{'TrunkPretrainHook', 'WeightsOnlyCheckpointHook', 'MemoryUsageHook',
         'RoISamplerSwitchHook', 'SafeCheckpointHook',
-        'FastInferenceHook'}} <= set(HOOKS.module_dict)
+        'FastInferenceHook', 'ChannelsLastHook'}} <= set(HOOKS.module_dict)
 assert 'SafeResumeRunner' in RUNNERS.module_dict
 assert {{'WiderFaceMetric', 'FDDBMetric'}} <= set(METRICS.module_dict)
 """

@@ -1,3 +1,4 @@
+from .channels_last_hook import ChannelsLastHook
 from .crop_verifier_train_hook import (
     CropVerifierTrainHook,
     crop_weights,
@@ -12,7 +13,7 @@ from .trunk_pretrain_hook import TrunkPretrainHook
 from .weights_only_checkpoint_hook import WeightsOnlyCheckpointHook
 
 __all__ = [
-    'CropVerifierTrainHook', 'FastInferenceHook', 'MemoryUsageHook',
+    'ChannelsLastHook', 'CropVerifierTrainHook', 'FastInferenceHook', 'MemoryUsageHook',
     'RoISamplerSwitchHook', 'SafeCheckpointHook', 'TrunkPretrainHook',
     'WeightsOnlyCheckpointHook', 'crop_weights', 'label_detections',
     'members_loss', 'prepare_for_inference'
