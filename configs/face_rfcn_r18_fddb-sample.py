@@ -2,7 +2,7 @@
 # pictures in FDDB's layout, with ellipses around the same faces
 # (tools/prepare_sample.sh writes data/fddb_sample/ and its COCO JSON).
 #   python tools/test.py configs/face_rfcn_r18_fddb-sample.py \
-#       work_dirs/face_rfcn_r18_wider-sample/iter_640.pth
+#       work_dirs/face_rfcn_r18_wider-sample/iter_560.pth
 _base_ = './face_rfcn_r18_wider-sample.py'
 fddb_root = 'data/fddb_sample/'
 

@@ -59,7 +59,7 @@ tta_pipeline = [
         ])
 ]
 
-max_iters = 640
+max_iters = 560
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=max_iters)
 val_cfg = dict(type='ValLoop')
@@ -143,7 +143,7 @@ model = dict(
 run_hooks = [dict(type='WeightsOnlyCheckpointHook'),
              dict(type='MemoryUsageHook'),
              dict(type='ChannelsLastHook')]
-pretrain_hook = dict(type='TrunkPretrainHook', steps=1200, hard_negatives=64)
+pretrain_hook = dict(type='TrunkPretrainHook', steps=1000, hard_negatives=64)
 ohem_switch_hook = dict(type='RoISamplerSwitchHook',
                         switch_iter=max_iters // 2,
                         sampler=dict(type='OHEMSampler', **rcnn_sampler))
