@@ -6,10 +6,8 @@ Grace Hopper's portrait at (320, 256), with the RoI head given fixed
 proposals so that both layouts sample the same RoIs.
 """
 import copy
-import os.path as osp
 from types import SimpleNamespace
 
-import matplotlib
 import pytest
 import torch
 from mmengine.structures import InstanceData
@@ -17,19 +15,9 @@ from mmengine.structures import InstanceData
 from mmfacerfcn.engine import ChannelsLastHook
 from mmfacerfcn.testing.benchmark import (
     build_random_model,
-    load_benchmark_cfg,
-    load_test_image,
     random_boxes,
     train_batch,
 )
-from mmfacerfcn.testing.onnx_files import SAMPLE_CONFIG
-
-PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
-
-
-@pytest.fixture(scope='module')
-def cfg():
-    return load_benchmark_cfg(SAMPLE_CONFIG, scale=(320, 256))
 
 
 @pytest.fixture(scope='module')
@@ -58,12 +46,11 @@ def test_parameters_turn_channels_last_in_place(detector):
     assert all(p is before[name] for name, p in model.named_parameters())
 
 
-def losses_and_grads(model, cfg):
+def losses_and_grads(model, data):
     """RPN and RoI-head losses of one training batch, and every gradient."""
     model.train()
     model.zero_grad()
-    data = train_batch(load_test_image(cfg, PHOTO), batch_size=2)
-    batch = model.data_preprocessor(data, True)
+    batch = model.data_preprocessor(train_batch(data, batch_size=2), True)
     samples = batch['data_samples']
     h, w = samples[0].metainfo['img_shape']
     proposals = []
@@ -87,11 +74,11 @@ def losses_and_grads(model, cfg):
     return parsed, grads
 
 
-def test_one_training_step_as_in_nchw(detector, cfg):
-    want_losses, want_grads = losses_and_grads(copy.deepcopy(detector), cfg)
+def test_one_training_step_as_in_nchw(detector, data):
+    want_losses, want_grads = losses_and_grads(copy.deepcopy(detector), data)
     model = copy.deepcopy(detector)
     ChannelsLastHook().before_train(SimpleNamespace(model=model))
-    got_losses, got_grads = losses_and_grads(model, cfg)
+    got_losses, got_grads = losses_and_grads(model, data)
     assert set(got_losses) == set(want_losses)
     assert float(want_losses['loss_cls'].detach()) > 0
     for key, value in want_losses.items():

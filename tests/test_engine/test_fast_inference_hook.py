@@ -6,25 +6,15 @@ affine parameters drawn at random, so that folding them is not a no-op, on
 Grace Hopper's portrait at test scale (320, 256).
 """
 import copy
-import os.path as osp
 from types import SimpleNamespace
 
-import matplotlib
 import pytest
 import torch
 from torch import nn
 from torchvision.ops import box_iou
 
 from mmfacerfcn.engine import FastInferenceHook, prepare_for_inference
-from mmfacerfcn.testing.benchmark import load_benchmark_cfg, load_test_image
-from mmfacerfcn.testing.onnx_files import SAMPLE_CONFIG, spread_score_detector
-
-PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
-
-
-@pytest.fixture(scope='module')
-def cfg():
-    return load_benchmark_cfg(SAMPLE_CONFIG, scale=(320, 256))
+from mmfacerfcn.testing.onnx_files import spread_score_detector
 
 
 @pytest.fixture(scope='module')
@@ -40,11 +30,6 @@ def detector(cfg):
                 module.weight.copy_(torch.rand(n, generator=gen) + .5)
                 module.bias.copy_(torch.randn(n, generator=gen) * .1)
     return model
-
-
-@pytest.fixture(scope='module')
-def data(cfg):
-    return load_test_image(cfg, PHOTO)
 
 
 def detections(model, data):
