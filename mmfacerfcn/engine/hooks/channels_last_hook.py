@@ -28,8 +28,8 @@ class ChannelsLastHook(Hook):
     they run channels-last too. The conversion keeps each parameter object
     (``Module.to`` swaps its data), so the optimizer the runner has built
     still holds them. Checkpoints keep the layout, and load into a model of
-    either layout. Under DDP the model is converted after wrapping, which
-    costs DDP's gradient buckets a copy (a warning, not an error).
+    either layout. Under DDP the model is converted after the runner has
+    wrapped it; that case is not tested here.
     """
 
     priority = 'HIGHEST'
