@@ -22,8 +22,10 @@ its ``test_cfg``:
 5. softmax over ``C + 1``, class-agnostic delta decoding clipped to the
    image, ``score > score_thr``, NMS per class and image, ``max_per_img``;
 6. where the detector is a ``VerifiedTwoStageDetector`` with a trained
-   verifier, its rescoring of the detections (grey crops sampled with
-   ``grid_sample``), then a sort by the new score.
+   verifier, its rescoring (grey crops sampled with ``grid_sample``):
+   of the detections above ``score_thr`` before the NMS of step 5 where it
+   rescores before NMS (the NMS then keeps the blended scores' order),
+   else of step 5's detections, then a sort by the new score.
 
 Outputs are flat over the batch (``dets (N, 5)``, ``labels (N,)``,
 ``batch_idx (N,)``): NMS leaves a data-dependent count per image, and
@@ -257,6 +259,8 @@ class ONNXFaceRFCN(nn.Module):
         self.rcnn_cfg = detector.roi_head.test_cfg
         # Read once here: the exporter cannot branch on a buffer's value.
         self.verify = bool(getattr(detector, 'verifies', False))
+        self.rescore_before_nms = bool(
+            getattr(detector, 'rescore_before_nms', False))
 
     def preprocess(self, images: Tensor, img_shapes: Tensor) -> Tensor:
         """What ``DetDataPreprocessor`` does to a padded uint8-range batch.
@@ -343,6 +347,26 @@ class ONNXFaceRFCN(nn.Module):
         keep = cap_per_image(keep, batch_idx, num_images, cfg.max_per_img)
         return boxes[keep], batch_idx[keep]
 
+    def rescore(self, inputs: Tensor, boxes: Tensor, scores: Tensor,
+                batch_idx: Tensor) -> Tensor:
+        """``VerifiedTwoStageDetector``'s blend of the detector's and its
+        verifier's scores.
+
+        Args:
+            inputs (Tensor): The preprocessed batch, shape (B, 3, H, W).
+            boxes (Tensor): shape (n, 4), input pixels.
+            scores (Tensor): The detector's, shape (n,).
+            batch_idx (Tensor): The picture of each box, shape (n,).
+
+        Returns:
+            Tensor: shape (n,).
+        """
+        detector = self.detector
+        verifier = detector.verifier
+        rois = torch.cat([batch_idx[:, None].to(boxes.dtype), boxes], 1)
+        logits = verifier(verifier.crops(detector.grey_inputs(inputs), rois))
+        return verifier.rescore(scores, logits)
+
     def forward(self, images: Tensor,
                 img_shapes: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         """Detect.
@@ -385,18 +409,15 @@ class ONNXFaceRFCN(nn.Module):
         valid = scores > cfg.score_thr
         boxes, scores = boxes[valid], scores[valid]
         labels, det_batch = labels[valid], det_batch[valid]
+        if self.verify and self.rescore_before_nms:
+            scores = self.rescore(inputs, boxes, scores, det_batch)
         keep = grouped_nms(boxes, scores, det_batch * num_classes + labels,
                            cfg.nms.iou_threshold)
         keep = cap_per_image(keep, det_batch, num_images, cfg.max_per_img)
         boxes, scores = boxes[keep], scores[keep]
         labels, det_batch = labels[keep], det_batch[keep]
-        if self.verify:
-            # VerifiedTwoStageDetector: its verifier rescores, then re-sorts.
-            verifier = detector.verifier
-            rois = torch.cat([det_batch[:, None].to(boxes.dtype), boxes], 1)
-            logits = verifier(
-                verifier.crops(detector.grey_inputs(inputs), rois))
-            scores = verifier.rescore(scores, logits)
+        if self.verify and not self.rescore_before_nms:
+            scores = self.rescore(inputs, boxes, scores, det_batch)
             scores, order = scores.sort(descending=True)
             boxes, labels, det_batch = boxes[order], labels[order], \
                 det_batch[order]

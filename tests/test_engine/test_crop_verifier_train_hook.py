@@ -169,3 +169,24 @@ def test_testing_a_model_without_verifier_is_not_refused(tmp_path):
                             ann_file=cfg.train_dataloader.dataset.ann_file,
                             format_only=False)))
     Runner.from_cfg(cfg).test()
+
+
+def test_crops_are_the_detections_the_verifier_will_rescore(tmp_path):
+    """Rescoring before NMS (the default), the verifier learns the RoI
+    head's candidates: every detection NMS would keep, and the overlapping
+    ones it would drop; after NMS, only the kept ones."""
+    runner = Runner.from_cfg(verified_cfg(tmp_path))
+    runner.train()
+    model = runner.model.eval()
+    hook = next(h for h in runner.hooks
+                if isinstance(h, CropVerifierTrainHook))
+    assert model.rescore_before_nms
+    collected = {}
+    for before in (True, False):
+        model.rescore_before_nms = before
+        crops, labels, scores = hook.collect(runner, model)
+        collected[before] = scores[scores < 1].tolist()  # not the faces
+    kept, candidates = collected[False], collected[True]
+    assert len(candidates) > len(kept) > 0
+    for score in kept:  # each kept detection is among the candidates
+        assert min(abs(score - c) for c in candidates) < 1e-6

@@ -97,7 +97,8 @@ class CropVerifierTrainHook(Hook):
     The detector (a
     :class:`~mmfacerfcn.models.detectors.VerifiedTwoStageDetector`) runs on
     every training picture through the test pipeline, as it will at test
-    time; its detections scoring ``score_thr`` or more are labelled by
+    time; the detections its verifier will rescore
+    (``verifier_inputs``) scoring ``score_thr`` or more are labelled by
     :func:`label_detections`, and the faces themselves are added as
     positives. The verifier learns them with AdamW, the crops mirrored at
     random; each member of an ensemble verifier learns on its own loss
@@ -119,7 +120,9 @@ class CropVerifierTrainHook(Hook):
     A model without a verifier is refused before training starts.
 
     Args:
-        epochs (int): Passes over the crops. Defaults to 20.
+        epochs (int): Passes over the crops. Defaults to 4: the RoI head's
+            candidates before NMS are about five times its final
+            detections, on which 20 passes were the default.
         batch_size (int): Crops per step. Defaults to 128.
         lr (float): AdamW's learning rate. Defaults to 3e-3.
         weight_decay (float): AdamW's weight decay. Defaults to 0.05.
@@ -135,13 +138,13 @@ class CropVerifierTrainHook(Hook):
         seed (int, optional): Seed of the shuffling and mirroring (dropout
             draws from torch's generator, which the runner seeds). Defaults
             to None: the runner's seed (``randomness.seed``).
-        log_interval (int): Epochs between log lines. Defaults to 5.
+        log_interval (int): Epochs between log lines. Defaults to 1.
     """
 
     priority = 'LOW'  # before CheckpointHook (VERY_LOW)
 
     def __init__(self,
-                 epochs: int = 20,
+                 epochs: int = 4,
                  batch_size: int = 128,
                  lr: float = 3e-3,
                  weight_decay: float = 0.05,
@@ -151,7 +154,7 @@ class CropVerifierTrainHook(Hook):
                  neg_iou: float = 0.3,
                  pipeline: Optional[list] = None,
                  seed: Optional[int] = None,
-                 log_interval: int = 5) -> None:
+                 log_interval: int = 1) -> None:
         if epochs < 1 or batch_size < 1:
             raise ValueError(f'epochs ({epochs}) and batch_size '
                              f'({batch_size}) must be >= 1')
@@ -194,11 +197,14 @@ class CropVerifierTrainHook(Hook):
     def collect(self, runner, model) -> tuple:
         """Labelled crops of the detector's detections on the training set.
 
-        Detections (``rescale=True``) and the dataset's own annotations are
-        compared in the pictures' pixels, whatever the pipeline does to the
-        boxes it loads (mmdet's test pipelines load them after ``Resize``,
-        unscaled); the crops are then taken from the preprocessed input, at
-        the boxes times the ``scale_factor``, as ``predict`` takes them.
+        The detections are the ones the verifier will rescore
+        (``VerifiedTwoStageDetector.verifier_inputs``: by default the RoI
+        head's before its NMS). They are compared with the dataset's own
+        annotations in the pictures' pixels, whatever the pipeline does to
+        the boxes it loads (mmdet's test pipelines load them after
+        ``Resize``, unscaled); the crops are then taken from the
+        preprocessed input, at the boxes times the ``scale_factor``, as
+        ``predict`` takes them.
 
         Returns:
             tuple[Tensor, Tensor, Tensor]: crops (n, 1, S, S), labels (n,),
@@ -217,10 +223,12 @@ class CropVerifierTrainHook(Hook):
                 data = model.data_preprocessor(
                     pseudo_collate([pipeline(info)]), False)
                 inputs = data['inputs']
-                sample = model.predict(inputs, data['data_samples'])[0]
-                pred = sample.pred_instances
+                pred = model.verifier_inputs(inputs, data['data_samples'])[0]
+                factor = data['data_samples'][0].metainfo['scale_factor']
                 kept = pred.scores >= self.score_thr
                 boxes, scores = pred.bboxes[kept], pred.scores[kept]
+                # Labelled in the pictures' pixels, cropped in the input's.
+                boxes = scale_boxes(boxes, [1 / s for s in factor])
                 faces, ignored = (torch.from_numpy(b).to(boxes)
                                   for b in annotated_boxes(info))
                 labels = label_detections(boxes, faces, ignored,
@@ -229,7 +237,7 @@ class CropVerifierTrainHook(Hook):
                 boxes = torch.cat([boxes[used], faces])
                 scores = torch.cat([scores[used], scores.new_ones(len(faces))])
                 labels = torch.cat([labels[used], labels.new_ones(len(faces))])
-                boxes = scale_boxes(boxes, sample.metainfo['scale_factor'])
+                boxes = scale_boxes(boxes, factor)
                 rois = torch.cat([boxes.new_zeros(len(boxes), 1), boxes], 1)
                 all_crops.append(
                     verifier.crops(model.grey_inputs(inputs), rois))
