@@ -361,11 +361,9 @@ class ONNXFaceRFCN(nn.Module):
         Returns:
             Tensor: shape (n,).
         """
-        detector = self.detector
-        verifier = detector.verifier
         rois = torch.cat([batch_idx[:, None].to(boxes.dtype), boxes], 1)
-        logits = verifier(verifier.crops(detector.grey_inputs(inputs), rois))
-        return verifier.rescore(scores, logits)
+        return self.detector.verifier.rescore(
+            scores, self.detector.roi_logits(inputs, rois))
 
     def forward(self, images: Tensor,
                 img_shapes: Tensor) -> Tuple[Tensor, Tensor, Tensor]:

@@ -132,6 +132,20 @@ class VerifiedTwoStageDetector(TwoStageDetector):
                                            batch_data_samples, rescale=False)
         return [sample.pred_instances for sample in samples]
 
+    def roi_logits(self, batch_inputs: Tensor, rois: Tensor) -> Tensor:
+        """The verifier's logits of boxes of the batch.
+
+        Args:
+            batch_inputs (Tensor): shape (B, 3, H, W), preprocessed.
+            rois (Tensor): shape (n, 5), ``(batch_idx, x1, y1, x2, y2)`` in
+                input pixels.
+
+        Returns:
+            Tensor: shape (n,).
+        """
+        return self.verifier(
+            self.verifier.crops(self.grey_inputs(batch_inputs), rois))
+
     def verifier_logits(self, batch_inputs: Tensor,
                         boxes: List[Tensor]) -> List[Tensor]:
         """The verifier's logits of boxes of each picture.
@@ -146,8 +160,7 @@ class VerifiedTwoStageDetector(TwoStageDetector):
         rois = torch.cat([
             torch.cat([b.new_full((len(b), 1), index), b], dim=1)
             for index, b in enumerate(boxes)])
-        logits = self.verifier(
-            self.verifier.crops(self.grey_inputs(batch_inputs), rois))
+        logits = self.roi_logits(batch_inputs, rois)
         return list(logits.split([len(b) for b in boxes]))
 
     def predict(self,

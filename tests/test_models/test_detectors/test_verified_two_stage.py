@@ -29,7 +29,7 @@ def build(cfg, **kwargs):
     cfg = copy.deepcopy(cfg)
     cfg.update(kwargs)
     torch.manual_seed(0)
-    model = MODELS.build(copy.deepcopy(cfg))
+    model = MODELS.build(cfg)
     model.init_weights()
     return model.eval()
 
