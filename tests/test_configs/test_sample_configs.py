@@ -7,7 +7,7 @@ import os.path as osp
 
 import pytest
 import torch
-from mmdet.registry import MODELS
+from mmdet.registry import HOOKS, MODELS
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from torch.nn.modules.batchnorm import _BatchNorm
@@ -107,6 +107,23 @@ def test_verifier_ensemble_ablation_only_adds_a_member():
     assert ensemble.custom_hooks == base.custom_hooks
     verifier = build(ENSEMBLE).verifier
     assert verifier.num_members == 2 and len(verifier.members) == 2
+
+
+def test_verifier_neg_iou_ablation_only_changes_the_verifier_labels():
+    base = Config.fromfile(RFCN)
+    ablation = Config.fromfile(osp.join(
+        CONFIGS, 'ablations',
+        'face_rfcn_r18_verifier-neg-iou-0.3_wider-sample.py'))
+    assert ablation.model == base.model
+    hooks = [HOOKS.build(copy.deepcopy(h)) for h in ablation.custom_hooks
+             if h['type'] == 'CropVerifierTrainHook']
+    assert len(hooks) == 1 and hooks[0].neg_iou == 0.3
+    assert [h for h in ablation.custom_hooks
+            if h['type'] != 'CropVerifierTrainHook'] == [
+                h for h in base.custom_hooks
+                if h['type'] != 'CropVerifierTrainHook']
+    assert [h['type'] for h in ablation.custom_hooks] == [
+        h['type'] for h in base.custom_hooks]
 
 
 def test_sample_trunk_is_resnet18_at_half_width_with_dilated_res5():

@@ -55,14 +55,19 @@ def test_label_detections_by_hand():
     boxes = torch.tensor([
         FACE,                    # IoU 1: face
         [0., 0., 10., 20.],      # IoU 0.5: face
-        [5., 0., 15., 10.],      # IoU 1/3: between, unused
+        [5., 0., 15., 10.],      # IoU 1/3: part of the face, non-face
         [0., 0., 10., 40.],      # IoU 0.25: non-face
         [100., 100., 110., 110.],  # nowhere: non-face
         [50., 50., 60., 60.],    # on an ignored region: unused
     ])
     faces = torch.tensor([FACE])
     ignored = torch.tensor([[50., 50., 62., 60.]])
+    # By default a box that would not count as the face found (IoU under
+    # 0.5) is a non-face.
     assert label_detections(boxes, faces, ignored).tolist() == [
+        1, 1, 0, 0, 0, -1]
+    # With a lower neg_iou, the boxes in between are left out.
+    assert label_detections(boxes, faces, ignored, neg_iou=0.3).tolist() == [
         1, 1, -1, 0, 0, -1]
     # Thresholds are the caller's.
     assert label_detections(boxes, faces, ignored, pos_iou=0.6,

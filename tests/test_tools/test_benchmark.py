@@ -196,16 +196,33 @@ def test_gpu_script_refuses_without_cuda(tmp_path):
     assert not (tmp_path / 'gpu').exists()  # nothing ran
 
 
+DEPLOY = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark_deploy.py')
+SAMPLE = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
+
+
+def fitted_checkpoint(path):
+    """A checkpoint of the sample model, random weights, its verifier
+    marked trained (so that predict and the export run it)."""
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(SAMPLE).model)
+    model.verifier.fitted.fill_(True)
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
+    return str(path)
+
+
 def test_deploy_benchmark(tmp_path):
     """benchmark_deploy.py: every backend at every batch size, the export
-    weighed, the ratios from the rows themselves."""
+    weighed, the ratios from the rows themselves; random weights, and a
+    checkpoint's (whose trained verifier then runs in every backend)."""
     pytest.importorskip('onnxruntime')
     pytest.importorskip('onnxscript')
     out = tmp_path / 'deploy.json'
+    ckpt = fitted_checkpoint(tmp_path / 'fitted.pth')
     proc = subprocess.run(
-        [sys.executable,
-         osp.join(REPO, 'tools', 'analysis_tools', 'benchmark_deploy.py'),
-         '--configs', osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py'),
+        [sys.executable, DEPLOY, '--configs', SAMPLE, SAMPLE,
+         '--checkpoints', '-', ckpt,
          '--scale', '200', '160', '--batches', '1', '2', '--repeats', '1',
          '--warmup', '0', '--threads', '1', '--keep-onnx',
          str(tmp_path / 'onnx'), '--json', str(out)],
@@ -214,16 +231,41 @@ def test_deploy_benchmark(tmp_path):
     results = json.loads(out.read_text())
     assert results['threads'] == 1
     assert results['providers'] == ['CPUExecutionProvider']
-    export, = results['exports']
-    assert export['config'] == 'face_rfcn_r18_wider-sample'
-    size = (tmp_path / 'onnx' / 'face_rfcn_r18_wider-sample.onnx').stat().st_size
-    assert export['size_mib'] == pytest.approx(size / 2**20)
-    assert export['export_s'] > 0
-    rows = {(r['backend'], r['batch']): r for r in results['rows']}
-    assert set(rows) == {(b, n) for b in ('eager', 'eager-fast', 'onnxruntime')
+    names = ['face_rfcn_r18_wider-sample', 'face_rfcn_r18_wider-sample+fitted']
+    assert [e['config'] for e in results['exports']] == names
+    assert [e['checkpoint'] for e in results['exports']] == [None, ckpt]
+    assert [e['verifier'] for e in results['exports']] == [False, True]
+    for export in results['exports']:
+        size = (tmp_path / 'onnx' / f'{export["config"]}.onnx').stat().st_size
+        assert export['size_mib'] == pytest.approx(size / 2**20)
+        assert export['export_s'] > 0
+    rows = {(r['config'], r['backend'], r['batch']): r
+            for r in results['rows']}
+    assert set(rows) == {(c, b, n) for c in names
+                         for b in ('eager', 'eager-fast', 'onnxruntime')
                          for n in (1, 2)}
-    for (backend, batch), row in rows.items():
+    for (config, backend, batch), row in rows.items():
         assert row['ms_per_image'] > 0
         assert row['vs_eager'] == pytest.approx(
-            rows['eager', batch]['ms_per_image'] / row['ms_per_image'])
+            rows[config, 'eager', batch]['ms_per_image'] /
+            row['ms_per_image'])
     assert 'onnxruntime' in proc.stdout and 'vs eager' in proc.stdout
+
+
+def test_deploy_benchmark_wants_a_checkpoint_per_config(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, DEPLOY, '--configs', SAMPLE, SAMPLE,
+         '--checkpoints', '-'], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert '1 checkpoint(s) for 2 config(s)' in proc.stderr
+
+
+def test_deploy_benchmark_names_a_missing_checkpoint(tmp_path):
+    pytest.importorskip('onnxruntime')
+    missing = str(tmp_path / 'missing.pth')
+    proc = subprocess.run(
+        [sys.executable, DEPLOY, '--configs', SAMPLE, '--checkpoints',
+         missing, '--scale', '200', '160'],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert f'{missing}: checkpoint not found' in proc.stderr

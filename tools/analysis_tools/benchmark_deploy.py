@@ -11,10 +11,11 @@ default 1600 1024, WIDER FACE's test scale), ``--batches 1 4``,
 intra-op threads; default: each library's own choice), ``--device``
 (``cpu``, or ``cuda`` for PyTorch on CUDA and onnxruntime's CUDA provider
 where installed), ``--seed 0``, ``--keep-onnx DIR`` (keep the exported
-files there; default: a temporary folder).
+files there; default: a temporary folder), ``--checkpoints A [B ...]`` (one
+per config, ``-`` for random weights; default: random weights for all).
 
 For each config, a model with seeded random weights (``Pretrained`` init
-dropped; speed does not depend on the weights) is exported with
+dropped), or the weights of its checkpoint, is exported with
 ``tools/deployment/export_onnx.py``'s code (dynamic batch), timed and
 weighed; then each batch size runs, ``B`` copies of the image through the
 config's test pipeline, under three backends:
@@ -25,6 +26,14 @@ config's test pipeline, under three backends:
 - ``onnxruntime``: :class:`mmfacerfcn.deployment.ORTFaceRFCN`'s
   ``test_step``.
 
+The convolutions cost the same whatever the weights; what the weights
+change is the work after them: a trained model's crop verifier (unused
+until it is trained: ``verifier.fitted``) reads every candidate that scores
+above the RoI head's ``score_thr``, and how many do depends on the weights
+and the picture. So the random-weight rows time the detector alone, and a
+trained checkpoint's rows the whole predict path, verifier included
+(``verifier`` in the JSON: whether it ran).
+
 Each figure is the median of ``--repeats`` runs after ``--warmup``, in ms
 per image (the batch's time over ``B``); ``vs_eager`` is eager's figure for
 the same config and batch over the row's.
@@ -32,8 +41,11 @@ the same config and batch over the row's.
 JSON (``--json``)::
 
     {device, torch, onnxruntime, threads, image: [h, w], providers,
-     exports: [{config, export_s, size_mib}],
+     exports: [{config, checkpoint, verifier, export_s, size_mib}],
      rows: [{config, backend, batch, ms_per_image, vs_eager}]}
+
+``config`` is the config's file name without ``.py``, followed by
+``+<checkpoint file name without extension>`` where weights were loaded.
 """
 import argparse
 import copy
@@ -90,10 +102,37 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--keep-onnx', metavar='DIR',
                         help='write the exported files here and keep them')
     parser.add_argument('--json', help='also write the figures here')
+    parser.add_argument(
+        '--checkpoints', nargs='+', metavar='CKPT',
+        help='a checkpoint per config, in the order of --configs, "-" for '
+        'seeded random weights (default: random weights for every config)')
     args = parser.parse_args()
     if min(args.batches) < 1 or args.repeats < 1 or args.warmup < 0:
         parser.error('--batches and --repeats must be >= 1, --warmup >= 0')
+    if args.checkpoints is None:
+        args.checkpoints = ['-'] * len(args.configs)
+    if len(args.checkpoints) != len(args.configs):
+        parser.error(f'--checkpoints gives {len(args.checkpoints)} '
+                     f'checkpoint(s) for {len(args.configs)} config(s); give '
+                     'one per config ("-" for random weights)')
     return args
+
+
+def load_weights(model: torch.nn.Module, checkpoint: str,
+                 config: str) -> None:
+    """Load a checkpoint into the model, as the tools do: refused, with
+    one line naming the file, when it is cut off or does not fit."""
+    from mmengine.runner import load_checkpoint
+
+    from mmfacerfcn.utils.checkpoint_files import (
+        exit_unless_checkpoint_complete,
+    )
+    from mmfacerfcn.utils.checkpoint_fit import exit_unless_checkpoint_fits
+    if not osp.isfile(checkpoint):
+        raise SystemExit(f'error: {checkpoint}: checkpoint not found')
+    exit_unless_checkpoint_complete(checkpoint)
+    exit_unless_checkpoint_fits(model, checkpoint, config, False)
+    load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
 
 
 def batch_of(data: Dict, size: int) -> Dict:
@@ -103,24 +142,35 @@ def batch_of(data: Dict, size: int) -> Dict:
                               for _ in range(size)])
 
 
-def measure_config(config: str, args: argparse.Namespace, img: str,
-                   onnx_dir: str) -> Dict:
+def measure_config(config: str, checkpoint: str, args: argparse.Namespace,
+                   img: str, onnx_dir: str) -> Dict:
     """Export, then time every backend at every batch size.
 
+    Args:
+        config (str): Config file.
+        checkpoint (str): Its checkpoint, or ``'-'`` for seeded random
+            weights.
+
     Returns:
-        dict: ``image`` [h, w], ``export`` {config, export_s, size_mib},
-        ``rows`` [{config, backend, batch, ms_per_image}], ``providers``.
+        dict: ``image`` [h, w], ``export`` {config, checkpoint, verifier,
+        export_s, size_mib}, ``rows`` [{config, backend, batch,
+        ms_per_image}], ``providers``.
     """
     name = config_name(config)
     cfg = load_benchmark_cfg(config, args.scale)
     torch.manual_seed(args.seed)
     model = build_random_model(cfg, 'cpu').eval()
+    if checkpoint != '-':
+        load_weights(model, checkpoint, config)
+        name += '+' + osp.splitext(osp.basename(checkpoint))[0]
     onnx_file = osp.join(onnx_dir, f'{name}.onnx')
     start = time.perf_counter()
     export_onnx(ONNXFaceRFCN(model), onnx_file, dynamic_batch=True,
                 signature=config_signature(cfg))
     export = dict(config=name, export_s=time.perf_counter() - start,
-                  size_mib=file_size_mib(onnx_file))
+                  size_mib=file_size_mib(onnx_file),
+                  checkpoint=None if checkpoint == '-' else checkpoint,
+                  verifier=bool(getattr(model, 'verifies', False)))
     print(f'{name}: exported in {export["export_s"]:.1f} s, '
           f'{export["size_mib"]:.1f} MiB', flush=True)
     ort = ORTFaceRFCN(onnx_file, device=args.device,
@@ -153,15 +203,16 @@ def report(results: Dict, args: argparse.Namespace) -> str:
              f'{results["threads"]} threads, onnxruntime providers '
              f'{", ".join(results["providers"])}, median of {args.repeats} '
              f'after {args.warmup} warm-up)',
-             f'{"config":<32}{"backend":<13}{"batch":>6}{"ms/img":>10}'
+             f'{"config":<40}{"backend":<13}{"batch":>6}{"ms/img":>10}'
              f'{"vs eager":>10}']
     for r in results['rows']:
-        lines.append(f'{r["config"]:<32}{r["backend"]:<13}{r["batch"]:>6}'
+        lines.append(f'{r["config"]:<40}{r["backend"]:<13}{r["batch"]:>6}'
                      f'{r["ms_per_image"]:>10.0f}{r["vs_eager"]:>9.2f}x')
-    lines += ['', f'{"export":<32}{"seconds":>10}{"MiB":>10}']
+    lines += ['', f'{"export":<40}{"seconds":>10}{"MiB":>10}'
+              f'{"verifier":>10}']
     for e in results['exports']:
-        lines.append(f'{e["config"]:<32}{e["export_s"]:>10.1f}'
-                     f'{e["size_mib"]:>10.1f}')
+        lines.append(f'{e["config"]:<40}{e["export_s"]:>10.1f}'
+                     f'{e["size_mib"]:>10.1f}{str(e["verifier"]):>10}')
     return '\n'.join(lines)
 
 
@@ -189,8 +240,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         onnx_dir = args.keep_onnx or tmp
         os.makedirs(onnx_dir, exist_ok=True)
-        for config in args.configs:
-            measured = measure_config(config, args, img, onnx_dir)
+        for config, checkpoint in zip(args.configs, args.checkpoints):
+            measured = measure_config(config, checkpoint, args, img,
+                                      onnx_dir)
             if results['image'] not in (None, measured['image']):
                 raise SystemExit(
                     f'the configs resize the image differently: '

@@ -15,13 +15,17 @@ from .utils import annotated_boxes, broadcast_module, unwrap_model
 
 
 def label_detections(boxes: Tensor, faces: Tensor, ignored: Tensor,
-                     pos_iou: float = 0.5, neg_iou: float = 0.3) -> Tensor:
+                     pos_iou: float = 0.5, neg_iou: float = 0.5) -> Tensor:
     """Face (1), non-face (0) or unused (-1) label of each detection.
 
     A detection is a face where it overlaps a face by ``pos_iou`` or more
     (IoU), and a non-face where it overlaps no face nor ignored region by
     ``neg_iou`` or more; the ones in between, or on an ignored region, are
-    not used.
+    not used. With the defaults (both 0.5, the IoU from which WIDER FACE's
+    protocol counts a detection as a face found), a box that covers only
+    part of a face, or a face and much around it, is a non-face: the
+    verifier learns to score where a box sits, not only whether a face is
+    in it.
 
     Args:
         boxes (Tensor): Detections, shape (n, 4), ``x1 y1 x2 y2``.
@@ -30,7 +34,7 @@ def label_detections(boxes: Tensor, faces: Tensor, ignored: Tensor,
             annotate), shape (k, 4).
         pos_iou (float): Smallest IoU with a face of a face. Defaults to 0.5.
         neg_iou (float): IoU with any face or ignored region under which a
-            detection is a non-face. Defaults to 0.3.
+            detection is a non-face. Defaults to 0.5.
 
     Returns:
         Tensor: shape (n,), int64.
@@ -131,7 +135,11 @@ class CropVerifierTrainHook(Hook):
             detector's score (mean 1); all alike otherwise. Defaults to
             True.
         pos_iou (float): See :func:`label_detections`. Defaults to 0.5.
-        neg_iou (float): See :func:`label_detections`. Defaults to 0.3.
+        neg_iou (float): See :func:`label_detections`. Defaults to 0.5:
+            the candidates that overlap a face by 0.3-0.5 (mostly boxes on
+            its inner part) are non-faces. Left out of training (as with
+            0.3), the verifier scores them as faces, and at NMS they
+            suppress the box that would have counted (README, stop 38).
         pipeline (list[dict], optional): The pipeline the training pictures
             go through (the annotations are read from the dataset, not from
             it). Defaults to None: the test dataloader's.
@@ -151,7 +159,7 @@ class CropVerifierTrainHook(Hook):
                  score_thr: float = 0.05,
                  score_weighted_negatives: bool = True,
                  pos_iou: float = 0.5,
-                 neg_iou: float = 0.3,
+                 neg_iou: float = 0.5,
                  pipeline: Optional[list] = None,
                  seed: Optional[int] = None,
                  log_interval: int = 1) -> None:
