@@ -78,7 +78,8 @@ def test_label_detections_by_hand():
 
 
 @pytest.mark.parametrize('kwargs', [dict(epochs=0), dict(batch_size=0),
-                                    dict(pos_iou=0.3, neg_iou=0.5)])
+                                    dict(pos_iou=0.3, neg_iou=0.5),
+                                    dict(max_proposals=0)])
 def test_bad_arguments_are_refused(kwargs):
     with pytest.raises(ValueError):
         CropVerifierTrainHook(**kwargs)
@@ -195,3 +196,27 @@ def test_crops_are_the_detections_the_verifier_will_rescore(tmp_path):
     assert len(candidates) > len(kept) > 0
     for score in kept:  # each kept detection is among the candidates
         assert min(abs(score - c) for c in candidates) < 1e-6
+
+
+def test_max_proposals_caps_the_candidates_collected(tmp_path):
+    """With ``max_proposals`` the candidates come from that many RPN
+    proposals a picture, the highest-ranked ones (so they are among the
+    test config's), and the RPN's test config is left as it was."""
+    runner = Runner.from_cfg(verified_cfg(tmp_path))
+    runner.train()
+    model = runner.model.eval()
+    hook = next(h for h in runner.hooks
+                if isinstance(h, CropVerifierTrainHook))
+    rpn_cfg = model.rpn_head.test_cfg
+    before = rpn_cfg.max_per_img
+    num_pictures = len(runner.train_dataloader.dataset)
+    collected = {}
+    for cap in (None, 2):
+        hook.max_proposals = cap
+        _, _, scores = hook.collect(runner, model)
+        collected[cap] = scores[scores < 1].tolist()  # not the faces
+        assert rpn_cfg.max_per_img == before
+    capped, full = collected[2], collected[None]
+    assert 0 < len(capped) <= 2 * num_pictures < len(full)
+    for score in capped:
+        assert min(abs(score - s) for s in full) < 1e-6

@@ -147,6 +147,13 @@ class CropVerifierTrainHook(Hook):
             draws from torch's generator, which the runner seeds). Defaults
             to None: the runner's seed (``randomness.seed``).
         log_interval (int): Epochs between log lines. Defaults to 1.
+        max_proposals (int, optional): RPN proposals per picture (the RPN
+            test config's ``max_per_img``) while the candidates are
+            collected, where the test config asks for more than the
+            verifier needs to learn from: the highest-ranked proposals'
+            candidates hold the face-like mistakes, and each proposal more
+            is a crop more to train on. Defaults to None: the test
+            config's.
     """
 
     priority = 'LOW'  # before CheckpointHook (VERY_LOW)
@@ -162,10 +169,14 @@ class CropVerifierTrainHook(Hook):
                  neg_iou: float = 0.5,
                  pipeline: Optional[list] = None,
                  seed: Optional[int] = None,
-                 log_interval: int = 1) -> None:
+                 log_interval: int = 1,
+                 max_proposals: Optional[int] = None) -> None:
         if epochs < 1 or batch_size < 1:
             raise ValueError(f'epochs ({epochs}) and batch_size '
                              f'({batch_size}) must be >= 1')
+        if max_proposals is not None and max_proposals < 1:
+            raise ValueError(
+                f'max_proposals must be >= 1 or None; got {max_proposals}')
         if not 0 <= neg_iou <= pos_iou <= 1:
             raise ValueError(f'need 0 <= neg_iou ({neg_iou}) <= pos_iou '
                              f'({pos_iou}) <= 1')
@@ -180,6 +191,7 @@ class CropVerifierTrainHook(Hook):
         self.pipeline = pipeline
         self.seed = seed
         self.log_interval = log_interval
+        self.max_proposals = max_proposals
         self.history: Optional[dict] = None
 
     @staticmethod
@@ -212,7 +224,8 @@ class CropVerifierTrainHook(Hook):
         the boxes it loads (mmdet's test pipelines load them after
         ``Resize``, unscaled); the crops are then taken from the
         preprocessed input, at the boxes times the ``scale_factor``, as
-        ``predict`` takes them.
+        ``predict`` takes them. With ``max_proposals``, the RPN gives that
+        many proposals a picture meanwhile.
 
         Returns:
             tuple[Tensor, Tensor, Tensor]: crops (n, 1, S, S), labels (n,),
@@ -224,6 +237,17 @@ class CropVerifierTrainHook(Hook):
                            cfg.test_dataloader.dataset.pipeline)
         dataset = runner.train_dataloader.dataset
         verifier = model.verifier
+        rpn_cfg = model.rpn_head.test_cfg
+        max_per_img = rpn_cfg.max_per_img
+        if self.max_proposals is not None:
+            rpn_cfg.max_per_img = self.max_proposals
+        try:
+            return self._collect(pipeline, dataset, model, verifier)
+        finally:
+            rpn_cfg.max_per_img = max_per_img
+
+    def _collect(self, pipeline, dataset, model, verifier) -> tuple:
+        """:meth:`collect` with the RPN's proposals set."""
         all_crops, all_labels, all_scores = [], [], []
         with torch.no_grad():
             for index in range(len(dataset)):
