@@ -237,10 +237,11 @@ class CropVerifierTrainHook(Hook):
                            cfg.test_dataloader.dataset.pipeline)
         dataset = runner.train_dataloader.dataset
         verifier = model.verifier
+        if self.max_proposals is None:
+            return self._collect(pipeline, dataset, model, verifier)
         rpn_cfg = model.rpn_head.test_cfg
         max_per_img = rpn_cfg.max_per_img
-        if self.max_proposals is not None:
-            rpn_cfg.max_per_img = self.max_proposals
+        rpn_cfg.max_per_img = self.max_proposals
         try:
             return self._collect(pipeline, dataset, model, verifier)
         finally:
