@@ -16,8 +16,9 @@ def mmdet_scope():
 
 @pytest.fixture(scope='session')
 def spread_export(tmp_path_factory):
-    """The sample config's model with random weights that detect plenty:
-    ``(checkpoint, onnx_file)``, exported with dynamic batch
+    """The sample config's model (with 300 RPN proposals) with random
+    weights that detect plenty: ``(checkpoint, onnx_file, config)``,
+    exported with dynamic batch
     (:func:`mmfacerfcn.testing.onnx_files.write_sample_export`)."""
     for name in ('onnx', 'onnxruntime', 'onnxscript'):
         pytest.importorskip(name)

@@ -118,6 +118,9 @@ def test_verifier_neg_iou_ablation_only_changes_the_verifier_labels():
     hooks = [HOOKS.build(copy.deepcopy(h)) for h in ablation.custom_hooks
              if h['type'] == 'CropVerifierTrainHook']
     assert len(hooks) == 1 and hooks[0].neg_iou == 0.3
+    verifier_hook, = [h for h in base.custom_hooks
+                      if h['type'] == 'CropVerifierTrainHook']
+    assert hooks[0].max_proposals == verifier_hook['max_proposals']
     assert [h for h in ablation.custom_hooks
             if h['type'] != 'CropVerifierTrainHook'] == [
                 h for h in base.custom_hooks

@@ -65,10 +65,12 @@ def test_check_signature_message(cfg):
     exported = config_signature(cfg)
     check_signature(exported, config_signature(cfg), 'm.onnx', 'c.py')
     other = copy.deepcopy(cfg)
-    other.model.test_cfg.rpn.max_per_img = 1000
+    exported_count = cfg.model.test_cfg.rpn.max_per_img
+    other.model.test_cfg.rpn.max_per_img = exported_count + 1
     with pytest.raises(ValueError, match=r'm\.onnx does not match c\.py: '
-                       r'test_cfg\.rpn\.max_per_img: 300 in the ONNX file, '
-                       r'1000 in the config'):
+                       r'test_cfg\.rpn\.max_per_img: '
+                       f'{exported_count} in the ONNX file, '
+                       f'{exported_count + 1} in the config'):
         check_signature(exported, config_signature(other), 'm.onnx', 'c.py')
 
 

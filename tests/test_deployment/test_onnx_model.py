@@ -5,7 +5,9 @@ classifiers' last convs drawn wider (std 0.5 instead of 0.01) so that scores
 spread out and survive the config's own thresholds: the comparisons hold
 over 100 detections per picture, not an empty list. Two real pictures of
 different sizes (Grace Hopper 600x512, the astronaut 512x512) go through the
-config's test pipeline at scale (320, 256): 300x256 and 256x256.
+config's test pipeline at scale (320, 256): 300x256 and 256x256. The
+model takes 300 RPN proposals a picture, not the sample's 1000
+(:data:`~mmfacerfcn.testing.onnx_files.DEPLOY_TEST_PROPOSALS`).
 """
 import copy
 import os.path as osp
@@ -19,7 +21,6 @@ import torch
 import torch.nn.functional as F
 from mmcv.transforms import Compose
 from mmdet.utils import get_test_pipeline_cfg
-from torchvision.ops import box_iou
 
 from mmfacerfcn.deployment import (
     NotExportableError,
@@ -30,7 +31,11 @@ from mmfacerfcn.deployment import (
 )
 from mmfacerfcn.testing.benchmark import build_random_model, load_benchmark_cfg
 from mmfacerfcn.testing.configs import CONFIGS
-from mmfacerfcn.testing.onnx_files import spread_score_detector
+from mmfacerfcn.testing.detections import assert_same_detections
+from mmfacerfcn.testing.onnx_files import (
+    DEPLOY_TEST_PROPOSALS,
+    spread_score_detector,
+)
 
 onnx = pytest.importorskip('onnx')
 ort = pytest.importorskip('onnxruntime')
@@ -43,6 +48,7 @@ MIN_DETECTIONS = 20
 
 def sample_cfg(**roi_layer):
     cfg = load_benchmark_cfg(CONFIG, scale=SCALE)
+    cfg.model.test_cfg.rpn.max_per_img = DEPLOY_TEST_PROPOSALS
     cfg.model.roi_head.bbox_roi_extractor.roi_layer.update(roi_layer)
     return cfg
 
@@ -111,15 +117,12 @@ def split(dets, batch_idx, num_images):
     return [dets[batch_idx == i] for i in range(num_images)]
 
 
-def assert_same_detections(actual, expected):
-    """Same count; every box of each side has one on the other at IoU > 0.99
-    with a score within 1e-4."""
-    assert actual.shape == expected.shape
-    iou = box_iou(actual[:, :4].double(), expected[:, :4].double())
-    close = (actual[:, None, 4] - expected[None, :, 4]).abs() < 1e-4
-    matched = (iou > 0.99) & close
-    assert matched.any(1).all(), actual[~matched.any(1)]
-    assert matched.any(0).all(), expected[~matched.any(0)]
+def assert_same(actual, expected):
+    """(n, 5) detections: every box of each side has one on the other at
+    IoU > 0.99 with a score within 1e-4."""
+    assert_same_detections(dict(bboxes=actual[:, :4], scores=actual[:, 4]),
+                           dict(bboxes=expected[:, :4],
+                                scores=expected[:, 4]))
 
 
 @pytest.fixture(scope='module')
@@ -142,7 +145,7 @@ def test_eager_wrapper_matches_mmdet_predict(detector, wrapper, packed):
         with torch.no_grad():
             dets, labels, batch_idx = wrapper(images, shapes)
         assert len(expected) > MIN_DETECTIONS
-        assert_same_detections(dets, expected)
+        assert_same(dets, expected)
         assert (labels == 0).all() and (batch_idx == 0).all()
     # Two images padded to one size, as mmdet's batch; mmdet's per-image NMS
     # against the graph's one NMS over offset boxes.
@@ -151,7 +154,7 @@ def test_eager_wrapper_matches_mmdet_predict(detector, wrapper, packed):
         dets, _, batch_idx = wrapper(images, shapes)
     for ours, theirs in zip(split(dets, batch_idx, 2),
                             mmdet_predict(detector, packed)):
-        assert_same_detections(ours, theirs)
+        assert_same(ours, theirs)
 
 
 def test_padding_is_ignored(wrapper, packed):
@@ -189,7 +192,7 @@ def test_onnxruntime_matches_wrapper(wrapper, session, packed):
         assert len(dets) > MIN_DETECTIONS * len(items)
         for ours, theirs in zip(split(dets, batch_idx, len(items)),
                                 split(expected[0], expected[2], len(items))):
-            assert_same_detections(ours, theirs)
+            assert_same(ours, theirs)
         assert (labels == 0).all()
 
 
@@ -259,7 +262,7 @@ def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path,
     for ours, theirs in zip(split(dets, batch_idx, 2),
                             mmdet_predict(detector, packed)):
         assert len(theirs) > MIN_DETECTIONS
-        assert_same_detections(ours, theirs)
+        assert_same(ours, theirs)
     assert dets.shape != unverified.shape or not torch.allclose(
         dets[:, 4].sort().values, unverified[:, 4].sort().values, atol=1e-3)
 
@@ -275,7 +278,7 @@ def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path,
                                      img_shapes=shapes.numpy()))
         for ours, theirs in zip(split(got[0], got[2], len(items)),
                                 split(expected[0], expected[2], len(items))):
-            assert_same_detections(ours, theirs)
+            assert_same(ours, theirs)
 
     # Nothing above score_thr: still an empty result.
     detector.roi_head.test_cfg.score_thr = 1.0

@@ -14,7 +14,6 @@ import torch
 from mmdet.apis import init_detector
 from mmdet.registry import DATASETS
 from mmengine.config import Config
-from torchvision.ops import box_iou
 
 from mmfacerfcn.deployment import (
     ORTDetectorError,
@@ -24,7 +23,7 @@ from mmfacerfcn.deployment import (
     open_session,
 )
 from mmfacerfcn.deployment.ort_detector import ort_providers
-from mmfacerfcn.testing.onnx_files import SAMPLE_CONFIG
+from mmfacerfcn.testing.detections import assert_same_detections
 from mmfacerfcn.testing.sample_data import make_small_wider
 
 onnx = pytest.importorskip('onnx')
@@ -34,8 +33,8 @@ MIN_DETECTIONS = 20
 
 
 @pytest.fixture(scope='module')
-def cfg():
-    return Config.fromfile(SAMPLE_CONFIG)
+def cfg(spread_export):
+    return Config.fromfile(spread_export.config)
 
 
 @pytest.fixture(scope='module')
@@ -60,7 +59,7 @@ def pytorch(cfg, spread_export):
 @pytest.fixture(scope='module')
 def ort(cfg, spread_export):
     return ORTFaceRFCN(spread_export[1], signature=config_signature(cfg),
-                       config_path=SAMPLE_CONFIG)
+                       config_path=spread_export.config)
 
 
 def predict(model, items):
@@ -72,16 +71,10 @@ def predict(model, items):
 
 
 def assert_same(actual, expected):
-    """Every box matched at IoU > 0.99 with a score within 1e-4."""
-    a, e = actual.pred_instances, expected.pred_instances
-    assert len(a.scores) == len(e.scores)
-    if not len(e.scores):
-        return
-    iou = box_iou(a.bboxes, e.bboxes)
-    close = (a.scores[:, None] - e.scores[None]).abs() <= 1e-4
-    matched = ((iou > 0.99) & close).any(1)
-    assert matched.all(), f'{int((~matched).sum())} of {len(matched)} unmatched'
-    assert torch.equal(a.labels.sort().values, e.labels.sort().values)
+    """Every box matched at IoU > 0.99 with a score within 1e-4 and the
+    same label, but for near ties (:mod:`mmfacerfcn.testing.detections`)."""
+    assert_same_detections(actual.pred_instances, expected.pred_instances,
+)
 
 
 def test_one_at_a_time_as_pytorch(pytorch, ort, items):
@@ -163,7 +156,7 @@ def test_export_without_signature_is_refused(tmp_path, spread_export):
 def test_build_ort_detector(cfg, spread_export):
     """The tools' detector: the file checked once, ``cfg`` and the classes
     the file records set as ``init_detector`` sets them."""
-    model = build_ort_detector(cfg, spread_export[1], SAMPLE_CONFIG)
+    model = build_ort_detector(cfg, spread_export[1], spread_export.config)
     assert isinstance(model, ORTFaceRFCN)
     assert model.cfg is cfg
     assert model.dataset_meta == dict(classes=('face', ))
@@ -176,7 +169,7 @@ def test_build_ort_detector_errors_name_the_file(cfg, tmp_path,
     message: a missing file, another config's file."""
     missing = str(tmp_path / 'missing.onnx')
     with pytest.raises(ORTDetectorError) as info:
-        build_ort_detector(cfg, missing, SAMPLE_CONFIG)
+        build_ort_detector(cfg, missing, spread_export.config)
     assert str(info.value) == f'{missing}: no such file'
 
     other = copy.deepcopy(cfg)

@@ -220,3 +220,29 @@ def test_max_proposals_caps_the_candidates_collected(tmp_path):
     assert 0 < len(capped) <= 2 * num_pictures < len(full)
     for score in capped:
         assert min(abs(score - s) for s in full) < 1e-6
+
+
+def test_candidates_are_collected_at_the_hooks_score_thr(tmp_path):
+    """The verifier learns from the detections scoring the hook's
+    ``score_thr`` or more, also where the RoI head's test config keeps
+    fewer at test time (a higher ``score_thr``), which is left as it was."""
+    runner = Runner.from_cfg(verified_cfg(tmp_path))
+    runner.train()
+    model = runner.model.eval()
+    hook = next(h for h in runner.hooks
+                if isinstance(h, CropVerifierTrainHook))
+    rcnn_cfg = model.roi_head.test_cfg
+    hook.score_thr = 0.
+    _, _, scores = hook.collect(runner, model)
+    everything = scores[scores < 1]  # not the faces
+    assert len(everything) > 10
+    values = everything.unique()  # sorted
+    # between two scores: the RoI head keeps scores strictly above it
+    low = float(values[len(values) // 2 - 1:len(values) // 2 + 1].mean())
+    rcnn_cfg.score_thr = float(everything.max())  # the test keeps ~none
+    hook.score_thr = low
+    _, _, scores = hook.collect(runner, model)
+    assert rcnn_cfg.score_thr == float(everything.max())
+    collected = scores[scores < 1]
+    assert len(collected) == int((everything >= low).sum()) > 1
+    assert float(collected.min()) >= low

@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import pytest
 import torch
 from torch import nn
-from torchvision.ops import box_iou
 
 from mmfacerfcn.engine import FastInferenceHook, prepare_for_inference
+from mmfacerfcn.testing.detections import assert_same_detections
 from mmfacerfcn.testing.onnx_files import spread_score_detector
 
 
@@ -56,10 +56,7 @@ def test_same_detections(detector, data, fuse, channels_last):
         assert conv.weight.is_contiguous(memory_format=torch.channels_last)
     actual = detections(model, data).pred_instances
     assert len(expected.scores) >= 20
-    assert len(actual.scores) == len(expected.scores)
-    iou = box_iou(actual.bboxes, expected.bboxes)
-    close = (actual.scores[:, None] - expected.scores[None]).abs() <= 1e-4
-    assert ((iou > 0.99) & close).any(1).all()
+    assert_same_detections(actual, expected)
 
 
 def test_features_as_before_fusion(detector, data):

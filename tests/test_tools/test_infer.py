@@ -16,6 +16,7 @@ import torch
 
 from mmfacerfcn.testing.cli import env_without
 from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
+from mmfacerfcn.testing.detections import assert_same_detections
 
 INFER = osp.join(REPO, 'tools', 'infer.py')
 CONFIG = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
@@ -292,29 +293,20 @@ def test_batches_give_what_one_at_a_time_gives(tmp_path, checkpoint):
 def assert_records_match(actual, expected):
     """Every box at IoU > 0.99 with a score within 1e-4 (plus the JSON's
     rounding to 4 decimals)."""
-    from torchvision.ops import box_iou
     assert sorted(actual) == sorted(expected)
     for name, record in expected.items():
-        other = actual[name]
-        assert len(other['scores']) == len(record['scores']), name
-        if not record['scores']:
-            continue
-        iou = box_iou(torch.tensor(other['bboxes']),
-                      torch.tensor(record['bboxes']))
-        diff = (torch.tensor(other['scores'])[:, None] -
-                torch.tensor(record['scores'])[None]).abs()
-        assert ((iou > 0.99) & (diff <= 2e-4)).any(1).all(), name
+        assert_same_detections(actual[name], record, score_tol=2e-4)
 
 
 def test_onnxruntime_backend_as_pytorch(tmp_path, spread_export):
-    checkpoint, onnx_file = spread_export
+    checkpoint, onnx_file, config = spread_export
     folder = mixed_folder(tmp_path)
-    out = infer(str(folder), '--checkpoint', checkpoint, '--out-dir',
-                str(tmp_path / 'pytorch'), '--score-thr', '0.05')
+    out = infer(str(folder), '--config', config, '--checkpoint', checkpoint,
+                '--out-dir', str(tmp_path / 'pytorch'), '--score-thr', '0.05')
     assert out.returncode == 0, out.stderr[-3000:]
-    out = infer(str(folder), '--backend', 'onnxruntime', '--onnx', onnx_file,
-                '--out-dir', str(tmp_path / 'ort'), '--score-thr', '0.05',
-                '--batch-size', '2')
+    out = infer(str(folder), '--config', config, '--backend', 'onnxruntime',
+                '--onnx', onnx_file, '--out-dir', str(tmp_path / 'ort'),
+                '--score-thr', '0.05', '--batch-size', '2')
     assert out.returncode == 0, out.stderr[-3000:]
     expected = records(tmp_path / 'pytorch')
     assert sum(len(r['scores']) for r in expected.values()) >= 5 * 20

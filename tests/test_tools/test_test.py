@@ -13,6 +13,7 @@ import pytest
 
 from mmfacerfcn.testing.cli import load_tool
 from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
+from mmfacerfcn.testing.detections import assert_same_detections
 from mmfacerfcn.testing.sample_data import make_small_wider, sample_cfg_options
 
 TEST = osp.join(REPO, 'tools', 'test.py')
@@ -79,9 +80,8 @@ def test_onnxruntime_and_fast_pytorch_as_pytorch(tmp_path, sample,
     """The same dumped detections and AP from the checkpoint in eager
     PyTorch, with --fuse-conv-bn --channels-last, and from its ONNX export
     in onnxruntime (two images per batch: padded as mmdet pads)."""
-    from torchvision.ops import box_iou
     options, _ = sample
-    checkpoint, onnx_file = spread_export
+    checkpoint, onnx_file, _ = spread_export
     options = options + ['test_dataloader.batch_size=2']
     runs = {
         'eager': (checkpoint, ),
@@ -92,7 +92,7 @@ def test_onnxruntime_and_fast_pytorch_as_pytorch(tmp_path, sample,
     for name, extra in runs.items():
         env = dict(os.environ, OMP_NUM_THREADS='1')
         out = subprocess.run(
-            [sys.executable, TEST, SAMPLE_CONFIG, *extra, '--work-dir',
+            [sys.executable, TEST, spread_export.config, *extra, '--work-dir',
              str(tmp_path / name), '--out', str(tmp_path / f'{name}.pkl'),
              '--cfg-options', *options],
             cwd=tmp_path, env=env, capture_output=True, text=True,
@@ -104,12 +104,9 @@ def test_onnxruntime_and_fast_pytorch_as_pytorch(tmp_path, sample,
     total = 0
     for name in ('fast', 'ort'):
         for actual, expected in zip(results[name], results['eager']):
-            a, e = actual['pred_instances'], expected['pred_instances']
-            assert len(a['scores']) == len(e['scores'])
-            total += len(e['scores'])
-            iou = box_iou(a['bboxes'], e['bboxes'])
-            close = (a['scores'][:, None] - e['scores'][None]).abs() <= 1e-4
-            assert ((iou > 0.99) & close).any(1).all(), name
+            assert_same_detections(actual['pred_instances'],
+                                   expected['pred_instances'])
+            total += len(expected['pred_instances']['scores'])
     assert total >= 2 * 2 * 20
 
 
@@ -143,7 +140,8 @@ def test_onnxruntime_session_is_opened_once(tmp_path, monkeypatch, sample,
     monkeypatch.setenv('LOCAL_RANK', '0')
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, 'argv', [
-        TEST, SAMPLE_CONFIG, '--backend', 'onnxruntime', '--onnx', onnx_file,
+        TEST, spread_export.config, '--backend', 'onnxruntime', '--onnx',
+        onnx_file,
         '--work-dir', str(tmp_path / 'work'), '--out',
         str(tmp_path / 'ort.pkl'), '--cfg-options', *options])
     tool.main()

@@ -11,6 +11,7 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.hooks import Hook
 from torch import Tensor
 
+from ...utils.overrides import overridden
 from .utils import annotated_boxes, broadcast_module, unwrap_model
 
 
@@ -130,7 +131,8 @@ class CropVerifierTrainHook(Hook):
         batch_size (int): Crops per step. Defaults to 128.
         lr (float): AdamW's learning rate. Defaults to 3e-3.
         weight_decay (float): AdamW's weight decay. Defaults to 0.05.
-        score_thr (float): Lowest detection score used. Defaults to 0.05.
+        score_thr (float): Lowest detection score used, whatever the RoI
+            head's test config keeps at test time. Defaults to 0.05.
         score_weighted_negatives (bool): Weight each non-face by the
             detector's score (mean 1); all alike otherwise. Defaults to
             True.
@@ -224,8 +226,11 @@ class CropVerifierTrainHook(Hook):
         the boxes it loads (mmdet's test pipelines load them after
         ``Resize``, unscaled); the crops are then taken from the
         preprocessed input, at the boxes times the ``scale_factor``, as
-        ``predict`` takes them. With ``max_proposals``, the RPN gives that
-        many proposals a picture meanwhile.
+        ``predict`` takes them. Meanwhile the RoI head keeps every
+        detection scoring above ``score_thr`` (its test config's own
+        threshold may be higher: that of the detections the verifier will
+        see, this one that of the detections it learns from), and with
+        ``max_proposals`` the RPN gives that many proposals a picture.
 
         Returns:
             tuple[Tensor, Tensor, Tensor]: crops (n, 1, S, S), labels (n,),
@@ -236,16 +241,14 @@ class CropVerifierTrainHook(Hook):
         pipeline = Compose(self.pipeline if self.pipeline is not None else
                            cfg.test_dataloader.dataset.pipeline)
         dataset = runner.train_dataloader.dataset
-        verifier = model.verifier
-        if self.max_proposals is None:
-            return self._collect(pipeline, dataset, model, verifier)
-        rpn_cfg = model.rpn_head.test_cfg
-        max_per_img = rpn_cfg.max_per_img
-        rpn_cfg.max_per_img = self.max_proposals
-        try:
-            return self._collect(pipeline, dataset, model, verifier)
-        finally:
-            rpn_cfg.max_per_img = max_per_img
+        if self.max_proposals is None:  # also a detector without an RPN
+            rpn_cfg, rpn = None, {}
+        else:
+            rpn_cfg = model.rpn_head.test_cfg
+            rpn = dict(max_per_img=self.max_proposals)
+        with overridden(rpn_cfg, **rpn), overridden(
+                model.roi_head.test_cfg, score_thr=self.score_thr):
+            return self._collect(pipeline, dataset, model, model.verifier)
 
     def _collect(self, pipeline, dataset, model, verifier) -> tuple:
         """:meth:`collect` with the RPN's proposals set."""

@@ -11,6 +11,7 @@ from mmdet.utils import InstanceList, OptConfigType
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from ...utils.overrides import overridden
 from ..verifiers.crop_verifier import grey_pixels
 
 
@@ -95,12 +96,9 @@ class VerifiedTwoStageDetector(TwoStageDetector):
         else:
             rpn_results_list = [s.proposals for s in batch_data_samples]
         cfg = self.roi_head.test_cfg
-        self.roi_head.test_cfg = None
-        try:
+        with overridden(self.roi_head, test_cfg=None):
             raw = self.roi_head.predict(x, rpn_results_list,
                                         batch_data_samples, rescale=False)
-        finally:
-            self.roi_head.test_cfg = cfg
         results = []
         for result in raw:
             scores = result.scores[:, :-1]  # the background column is last
