@@ -55,7 +55,6 @@ from typing import Callable, Dict, List, Tuple
 import cv2
 import numpy as np
 import torch
-from mmdet.apis import init_detector
 from mmdet.structures import DetDataSample
 from mmdet.visualization import DetLocalVisualizer
 from mmengine.config import Config
@@ -64,10 +63,9 @@ from PIL import Image, UnidentifiedImageError
 
 from mmfacerfcn import register_all_modules
 from mmfacerfcn.engine import prepare_for_inference
-from mmfacerfcn.utils.checkpoint_files import exit_unless_checkpoint_complete
 from mmfacerfcn.utils.checkpoint_fit import (
     add_partial_checkpoint_arg,
-    exit_unless_checkpoint_fits,
+    init_detector_or_exit,
 )
 from mmfacerfcn.utils.input_files import load_image_fully
 from mmfacerfcn.utils.output_paths import (
@@ -233,13 +231,9 @@ def build_model(args: argparse.Namespace) -> torch.nn.Module:
                                       num_threads=args.threads or 0)
         except ORTDetectorError as err:
             raise SystemExit(f'infer: error: {err}') from None
-    checkpoint = args.checkpoint or default_checkpoint(cfg)
-    if not osp.isfile(checkpoint):
-        raise SystemExit(f'{checkpoint}: checkpoint not found')
-    exit_unless_checkpoint_complete(checkpoint)
-    model = init_detector(cfg, checkpoint, device=args.device)
-    exit_unless_checkpoint_fits(model, checkpoint, args.config,
-                                args.allow_partial_checkpoint)
+    model = init_detector_or_exit(cfg, args.checkpoint or
+                                  default_checkpoint(cfg), args.config,
+                                  args.device, args.allow_partial_checkpoint)
     model = prepare_for_inference(model, args.fuse_conv_bn, args.channels_last)
     if args.tta:
         model = wrap_for_tta(model, cfg)

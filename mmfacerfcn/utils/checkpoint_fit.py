@@ -11,6 +11,7 @@ which its detector uses only once a checkpoint marks it trained) may be
 missing from a checkpoint as a whole: a checkpoint written before the model
 had it loads as the model without it. Part of it missing is still a mismatch.
 """
+import os.path as osp
 import re
 from typing import Dict, List
 
@@ -18,7 +19,10 @@ from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.runner import CheckpointLoader
 from torch import nn
 
-from .checkpoint_files import check_checkpoint_complete
+from .checkpoint_files import (
+    IncompleteCheckpointError,
+    check_checkpoint_complete,
+)
 from .checkpoint_types import allow_mmengine_checkpoint_types
 
 
@@ -159,5 +163,82 @@ def exit_unless_checkpoint_fits(model: nn.Module, filename: str, config: str,
     try:
         check_checkpoint_fits(model, filename)
     except CheckpointMismatchError as err:
-        raise SystemExit(f'error: {err}\nwith config {config}; pass '
-                         '--allow-partial-checkpoint to use it anyway') from err
+        raise SystemExit(f'error: {_naming_config(err, config)}') from err
+
+
+def _naming_config(err: CheckpointMismatchError,
+                   config: str) -> CheckpointMismatchError:
+    """The mismatch, with the config and the tools' way past it."""
+    return CheckpointMismatchError(
+        f'{err}\nwith config {config}; pass --allow-partial-checkpoint to '
+        'use it anyway')
+
+
+def check_checkpoint_loads(filename: str) -> None:
+    """What the tools check before they build a model from a checkpoint.
+
+    Args:
+        filename (str): The checkpoint, a local file.
+
+    Raises:
+        FileNotFoundError: ``'<file>: checkpoint not found'``.
+        IncompleteCheckpointError: Cut off while being written
+            (:func:`~.checkpoint_files.check_checkpoint_complete`).
+    """
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename}: checkpoint not found')
+    check_checkpoint_complete(filename)
+
+
+def init_checked_detector(cfg, checkpoint: str, config: str,
+                          device: str = 'cpu',
+                          allow_partial: bool = False) -> nn.Module:
+    """mmdet's ``init_detector``, as every tool loads a checkpoint: only a
+    whole file (:func:`check_checkpoint_loads`) whose weights all fit the
+    config's model (:func:`check_checkpoint_fits`).
+
+    Args:
+        cfg (Config): The config, loaded.
+        checkpoint (str): The checkpoint file.
+        config (str): The config's file, named in the mismatch message.
+        device (str): Defaults to ``'cpu'``.
+        allow_partial (bool): ``--allow-partial-checkpoint``: skip the fit
+            check. Defaults to False.
+
+    Returns:
+        nn.Module: The detector in eval mode, with ``cfg`` and the
+        checkpoint's ``dataset_meta`` (``init_detector``'s).
+
+    Raises:
+        FileNotFoundError | IncompleteCheckpointError: See
+            :func:`check_checkpoint_loads`.
+        CheckpointMismatchError: Naming the mismatched keys, the config and
+            ``--allow-partial-checkpoint``.
+    """
+    from mmdet.apis import init_detector
+    check_checkpoint_loads(checkpoint)
+    model = init_detector(cfg, checkpoint, device=device)
+    if not allow_partial:
+        try:
+            check_checkpoint_fits(model, checkpoint)
+        except CheckpointMismatchError as err:
+            raise _naming_config(err, config) from None
+    return model
+
+
+def init_detector_or_exit(cfg, checkpoint: str, config: str,
+                          device: str = 'cpu',
+                          allow_partial: bool = False) -> nn.Module:
+    """:func:`init_checked_detector` for a command-line tool: a bad
+    checkpoint ends it with one line (``'error: <file>: <reason>'``, as
+    :func:`exit_unless_checkpoint_fits`) instead of a traceback.
+
+    Raises:
+        SystemExit: See :func:`init_checked_detector`.
+    """
+    try:
+        return init_checked_detector(cfg, checkpoint, config, device,
+                                     allow_partial)
+    except (FileNotFoundError, IncompleteCheckpointError,
+            CheckpointMismatchError) as err:
+        raise SystemExit(f'error: {err}') from None

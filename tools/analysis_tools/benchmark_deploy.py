@@ -76,6 +76,7 @@ from mmfacerfcn.testing.benchmark import (
     timed,
 )
 from mmfacerfcn.testing.configs import CONFIGS
+from mmfacerfcn.utils.checkpoint_fit import init_detector_or_exit
 
 DEFAULT_CONFIGS = [
     osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py'),
@@ -118,23 +119,6 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def load_weights(model: torch.nn.Module, checkpoint: str,
-                 config: str) -> None:
-    """Load a checkpoint into the model, as the tools do: refused, with
-    one line naming the file, when it is cut off or does not fit."""
-    from mmengine.runner import load_checkpoint
-
-    from mmfacerfcn.utils.checkpoint_files import (
-        exit_unless_checkpoint_complete,
-    )
-    from mmfacerfcn.utils.checkpoint_fit import exit_unless_checkpoint_fits
-    if not osp.isfile(checkpoint):
-        raise SystemExit(f'error: {checkpoint}: checkpoint not found')
-    exit_unless_checkpoint_complete(checkpoint)
-    exit_unless_checkpoint_fits(model, checkpoint, config, False)
-    load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
-
-
 def batch_of(data: Dict, size: int) -> Dict:
     """``size`` copies of one packed image, as a dataloader batches them."""
     return dict(inputs=data['inputs'] * size,
@@ -158,10 +142,11 @@ def measure_config(config: str, checkpoint: str, args: argparse.Namespace,
     """
     name = config_name(config)
     cfg = load_benchmark_cfg(config, args.scale)
-    torch.manual_seed(args.seed)
-    model = build_random_model(cfg, 'cpu').eval()
-    if checkpoint != '-':
-        load_weights(model, checkpoint, config)
+    if checkpoint == '-':
+        torch.manual_seed(args.seed)
+        model = build_random_model(cfg, 'cpu').eval()
+    else:
+        model = init_detector_or_exit(cfg, checkpoint, config)
         name += '+' + osp.splitext(osp.basename(checkpoint))[0]
     onnx_file = osp.join(onnx_dir, f'{name}.onnx')
     start = time.perf_counter()

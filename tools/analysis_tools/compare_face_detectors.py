@@ -97,7 +97,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 import torch
-from mmdet.apis import inference_detector, init_detector
+from mmdet.apis import inference_detector
 from mmengine.config import Config
 from terminaltables import AsciiTable
 
@@ -114,7 +114,7 @@ from mmfacerfcn.evaluation.functional import (
     parse_wider_gt_coco,
     wider_face_iou,
 )
-from mmfacerfcn.utils.checkpoint_files import check_checkpoint_complete
+from mmfacerfcn.utils.checkpoint_fit import init_checked_detector
 from mmfacerfcn.utils.tta import (
     array_test_pipeline,
     check_tta_cfg,
@@ -375,17 +375,17 @@ def build_model(config: str, checkpoint: str, device: str,
     Raises:
         FileNotFoundError: naming the missing config or checkpoint.
         IncompleteCheckpointError: naming a truncated or empty checkpoint.
+        CheckpointMismatchError: naming the weights of the config's model
+            the checkpoint lacks.
         ValueError: ``tta`` with a config without TTA settings (naming it).
     """
-    for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{path}: {what} not found')
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'{config}: config not found')
     register_all_modules()  # also for a config without custom_imports
-    check_checkpoint_complete(checkpoint)
     cfg = Config.fromfile(config)
     if tta:
         check_tta_cfg(cfg, config)
-    model = init_detector(cfg, checkpoint, device=device)
+    model = init_checked_detector(cfg, checkpoint, config, device)
     test_cfg = cfg.model.get('test_cfg', {})
     settings = dict(config=osp.splitext(osp.basename(config))[0],
                     score_thr=test_cfg.get('rcnn', test_cfg).get('score_thr'))

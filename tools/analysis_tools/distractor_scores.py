@@ -156,7 +156,6 @@ def score_boxes(model, pipeline, image_path: str,
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from mmdet.apis import init_detector
     from mmdet.utils import get_test_pipeline_cfg
     from mmengine.config import Config
     from mmengine.dataset import Compose
@@ -169,10 +168,7 @@ def main(argv=None) -> int:
         parse_wider_gt,
     )
     from mmfacerfcn.data_formats.wider_sample import read_distractors
-    from mmfacerfcn.utils.checkpoint_files import (
-        exit_unless_checkpoint_complete,
-    )
-    from mmfacerfcn.utils.checkpoint_fit import exit_unless_checkpoint_fits
+    from mmfacerfcn.utils.checkpoint_fit import init_detector_or_exit
     from mmfacerfcn.utils.input_files import InputFileError
     from mmfacerfcn.utils.output_paths import OutputWriteError
 
@@ -188,11 +184,10 @@ def main(argv=None) -> int:
             args.data_root, args.split)}
     except (InputFileError, OSError) as err:
         raise SystemExit(f'distractor_scores: error: {err}') from None
-    exit_unless_checkpoint_complete(args.checkpoint)
     register_all_modules()
     cfg = Config.fromfile(args.config)
-    model = init_detector(cfg, args.checkpoint, device=args.device)
-    exit_unless_checkpoint_fits(model, args.checkpoint, args.config, False)
+    model = init_detector_or_exit(cfg, args.checkpoint, args.config,
+                                  args.device)
     pipeline = Compose(get_test_pipeline_cfg(cfg))
     image_dir = osp.join(args.data_root, f'WIDER_{args.split}', 'images')
     scores = {True: [], False: []}

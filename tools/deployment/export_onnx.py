@@ -75,7 +75,6 @@ def main(argv=None) -> int:
     import numpy as np
     import onnxruntime as ort
     import torch
-    from mmdet.apis import init_detector
     from mmengine.config import Config
 
     from mmfacerfcn import register_all_modules
@@ -91,11 +90,8 @@ def main(argv=None) -> int:
         file_size_mib,
         open_session,
     )
-    from mmfacerfcn.utils.checkpoint_files import (
-        exit_unless_checkpoint_complete,
-        temporary_name,
-    )
-    from mmfacerfcn.utils.checkpoint_fit import exit_unless_checkpoint_fits
+    from mmfacerfcn.utils.checkpoint_files import temporary_name
+    from mmfacerfcn.utils.checkpoint_fit import init_detector_or_exit
     from mmfacerfcn.utils.output_paths import (
         OutputPathError,
         check_output_not_input,
@@ -117,12 +113,10 @@ def main(argv=None) -> int:
 
     register_all_modules()  # also for a config without custom_imports
     cfg = Config.fromfile(args.config)
-    exit_unless_checkpoint_complete(args.checkpoint)
     # mmengine's loader: weights_only for local files, numpy's types allowed
     # by register_all_modules (as tools/infer.py loads).
-    detector = init_detector(cfg, args.checkpoint, device='cpu')
-    exit_unless_checkpoint_fits(detector, args.checkpoint, args.config,
-                                args.allow_partial_checkpoint)
+    detector = init_detector_or_exit(cfg, args.checkpoint, args.config, 'cpu',
+                                     args.allow_partial_checkpoint)
     try:
         model = ONNXFaceRFCN(detector)
     except NotExportableError as err:
