@@ -147,11 +147,7 @@ def test_face_crops_are_taken_where_the_faces_are(tmp_path):
     squared, a face leaves dark margins left and right: a face crop is
     bright in the middle columns, dark in the outer ones, whatever the
     pipeline's resize did to the picture."""
-    runner = Runner.from_cfg(verified_cfg(tmp_path))
-    runner.train()
-    model = runner.model.eval()
-    hook = next(h for h in runner.hooks
-                if isinstance(h, CropVerifierTrainHook))
+    runner, model, hook = trained_runner(tmp_path)
     crops, labels, _ = hook.collect(runner, model)
     faces = crops[labels == 1]
     assert len(faces) >= 3
@@ -177,15 +173,21 @@ def test_testing_a_model_without_verifier_is_not_refused(tmp_path):
     Runner.from_cfg(cfg).test()
 
 
+def trained_runner(tmp_path):
+    """The runner after :func:`verified_cfg`'s training, its detector in
+    eval mode and its CropVerifierTrainHook."""
+    runner = Runner.from_cfg(verified_cfg(tmp_path))
+    runner.train()
+    hook = next(h for h in runner.hooks
+                if isinstance(h, CropVerifierTrainHook))
+    return runner, runner.model.eval(), hook
+
+
 def test_crops_are_the_detections_the_verifier_will_rescore(tmp_path):
     """Rescoring before NMS (the default), the verifier learns the RoI
     head's candidates: every detection NMS would keep, and the overlapping
     ones it would drop; after NMS, only the kept ones."""
-    runner = Runner.from_cfg(verified_cfg(tmp_path))
-    runner.train()
-    model = runner.model.eval()
-    hook = next(h for h in runner.hooks
-                if isinstance(h, CropVerifierTrainHook))
+    runner, model, hook = trained_runner(tmp_path)
     assert model.rescore_before_nms
     collected = {}
     for before in (True, False):
@@ -202,11 +204,7 @@ def test_max_proposals_caps_the_candidates_collected(tmp_path):
     """With ``max_proposals`` the candidates come from that many RPN
     proposals a picture, the highest-ranked ones (so they are among the
     test config's), and the RPN's test config is left as it was."""
-    runner = Runner.from_cfg(verified_cfg(tmp_path))
-    runner.train()
-    model = runner.model.eval()
-    hook = next(h for h in runner.hooks
-                if isinstance(h, CropVerifierTrainHook))
+    runner, model, hook = trained_runner(tmp_path)
     rpn_cfg = model.rpn_head.test_cfg
     before = rpn_cfg.max_per_img
     num_pictures = len(runner.train_dataloader.dataset)
@@ -226,11 +224,7 @@ def test_candidates_are_collected_at_the_hooks_score_thr(tmp_path):
     """The verifier learns from the detections scoring the hook's
     ``score_thr`` or more, also where the RoI head's test config keeps
     fewer at test time (a higher ``score_thr``), which is left as it was."""
-    runner = Runner.from_cfg(verified_cfg(tmp_path))
-    runner.train()
-    model = runner.model.eval()
-    hook = next(h for h in runner.hooks
-                if isinstance(h, CropVerifierTrainHook))
+    runner, model, hook = trained_runner(tmp_path)
     rcnn_cfg = model.roi_head.test_cfg
     hook.score_thr = 0.
     _, _, scores = hook.collect(runner, model)
