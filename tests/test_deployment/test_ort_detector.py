@@ -72,7 +72,7 @@ def predict(model, items):
 
 def assert_same(actual, expected):
     """Every box matched at IoU > 0.99 with a score within 1e-4 and the
-    same label, but for near ties (:mod:`mmfacerfcn.testing.detections`)."""
+    same label (:mod:`mmfacerfcn.testing.detections`)."""
     assert_same_detections(actual.pred_instances, expected.pred_instances,
 )
 

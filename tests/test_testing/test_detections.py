@@ -21,7 +21,7 @@ def test_same_detections_in_another_order_all_match():
 @pytest.mark.parametrize('change', ['box', 'score', 'label'])
 def test_a_changed_detection_is_unmatched_on_both_sides(change):
     boxes, scores = BOXES.clone(), SCORES.clone()
-    labels, other_labels = torch.zeros(3, dtype=torch.long), None
+    labels = torch.zeros(3, dtype=torch.long)
     other_labels = labels.clone()
     if change == 'box':
         boxes[1, 2] += 1  # IoU 600 / 630 = 0.952

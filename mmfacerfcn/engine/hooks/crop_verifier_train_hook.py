@@ -1,5 +1,6 @@
 """Train a detector's crop verifier on its own detections, after training."""
 import time
+from contextlib import nullcontext
 from typing import Optional
 
 import numpy as np
@@ -103,7 +104,7 @@ class CropVerifierTrainHook(Hook):
     :class:`~mmfacerfcn.models.detectors.VerifiedTwoStageDetector`) runs on
     every training picture through the test pipeline, as it will at test
     time; the detections its verifier will rescore
-    (``verifier_inputs``) scoring ``score_thr`` or more are labelled by
+    (``verifier_inputs``) scoring above ``score_thr`` are labelled by
     :func:`label_detections`, and the faces themselves are added as
     positives. The verifier learns them with AdamW, the crops mirrored at
     random; each member of an ensemble verifier learns on its own loss
@@ -241,17 +242,16 @@ class CropVerifierTrainHook(Hook):
         pipeline = Compose(self.pipeline if self.pipeline is not None else
                            cfg.test_dataloader.dataset.pipeline)
         dataset = runner.train_dataloader.dataset
-        if self.max_proposals is None:  # also a detector without an RPN
-            rpn_cfg, rpn = None, {}
-        else:
-            rpn_cfg = model.rpn_head.test_cfg
-            rpn = dict(max_per_img=self.max_proposals)
-        with overridden(rpn_cfg, **rpn), overridden(
-                model.roi_head.test_cfg, score_thr=self.score_thr):
+        # Without max_proposals, also a detector without an RPN.
+        proposals = nullcontext() if self.max_proposals is None else \
+            overridden(model.rpn_head.test_cfg, max_per_img=self.max_proposals)
+        with proposals, overridden(model.roi_head.test_cfg,
+                                   score_thr=self.score_thr):
             return self._collect(pipeline, dataset, model, model.verifier)
 
     def _collect(self, pipeline, dataset, model, verifier) -> tuple:
-        """:meth:`collect` with the RPN's proposals set."""
+        """:meth:`collect` with the RPN's proposals and the RoI head's
+        ``score_thr`` set."""
         all_crops, all_labels, all_scores = [], [], []
         with torch.no_grad():
             for index in range(len(dataset)):
@@ -261,8 +261,7 @@ class CropVerifierTrainHook(Hook):
                 inputs = data['inputs']
                 pred = model.verifier_inputs(inputs, data['data_samples'])[0]
                 factor = data['data_samples'][0].metainfo['scale_factor']
-                kept = pred.scores >= self.score_thr
-                boxes, scores = pred.bboxes[kept], pred.scores[kept]
+                boxes, scores = pred.bboxes, pred.scores
                 # Labelled in the pictures' pixels, cropped in the input's.
                 boxes = scale_boxes(boxes, [1 / s for s in factor])
                 faces, ignored = (torch.from_numpy(b).to(boxes)
