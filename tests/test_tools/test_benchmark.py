@@ -85,9 +85,6 @@ def test_inference_rows(run):
         assert row['rois_used'] == n
         for stage in ('backbone_ms', 'rpn_ms', 'per_roi_ms', 'total_ms'):
             assert row[stage] > 0, (config, n, stage)
-        stages = (row['backbone_ms'] + row['rpn_ms'] + row['shared_ms'] +
-                  row['per_roi_ms'])
-        assert 0.5 * row['total_ms'] <= stages <= 1.5 * row['total_ms'], row
         assert row['roi_head_share'] == pytest.approx(
             row['per_roi_ms'] / row['total_ms'])
         if config.startswith('face_rfcn'):
