@@ -26,13 +26,15 @@ $PY tools/test.py "$CONFIG" "$ckpt" --work-dir "$WORK/test"
 $PY tools/analysis_tools/distractor_scores.py "$CONFIG" "$ckpt" \
   --data-root "$DATA" --json "$WORK/test/distractor_scores.json"
 # Detections, at infer.py's default score threshold, on three real portraits
-# that ship with matplotlib and scikit-image, and on the sample's val
-# pictures of one event (real LFW faces on a real photo).
+# and three real pictures without a face that ship with matplotlib and
+# scikit-image, and on the sample's val pictures of one event (real LFW
+# faces on a real photo).
 portraits="$WORK/portraits"
 $PY -m mmfacerfcn.testing.portraits "$portraits" >/dev/null
 $PY tools/infer.py "$portraits" "$DATA/WIDER_val/images/0--Coffee" \
   --config "$CONFIG" --checkpoint "$ckpt" --out-dir "$WORK/infer"
-# Each portrait's face against a box drawn by hand (IoU >= 0.5 finds it).
+# Each portrait's face against a box drawn by hand (IoU >= 0.5 finds it),
+# and the boxes drawn besides.
 $PY -m mmfacerfcn.testing.portraits --check "$WORK/infer"
 
 cat <<MSG
@@ -46,6 +48,7 @@ Done. Where things are:
   precision-recall curves      $WORK/pr_curves.png
   TensorBoard events           $WORK/<timestamp>/vis_data/ (tensorboard --logdir $WORK)
   detections (picture + JSON)  $WORK/infer/ (grace_hopper.jpg, astronaut.png,
-                               camera.png: real portraits; 0_Coffee_val_*.jpg:
-                               sample val pictures)
+                               camera.png: real portraits; text.png,
+                               retina.png, ihc.png: real pictures without a
+                               face; 0_Coffee_val_*.jpg: sample val pictures)
 MSG

@@ -1,31 +1,35 @@
-"""Three real single-face portraits that ship with installed packages.
+"""Real pictures that ship with installed packages, for ``tools/infer.py``:
+three single-face portraits and three pictures without a face.
 
     python -m mmfacerfcn.testing.portraits OUT_DIR
 
-writes them as image files for ``tools/infer.py``:
+writes them as image files:
 
 - ``grace_hopper.jpg``: matplotlib's ``sample_data/grace_hopper.jpg``
   (colour, frontal, glasses, cap), copied as it is;
 - ``astronaut.png``: scikit-image's ``data.astronaut()`` (colour, frontal);
 - ``camera.png``: scikit-image's ``data.camera()`` (grey, a three-quarter
-  view, the camera close to the face).
+  view, the camera close to the face);
+- ``text.png``, ``retina.png``, ``ihc.png``: scikit-image's ``data.text()``
+  (grey), ``data.retina()`` and ``data.immunohistochemistry()`` (colour),
+  with no face at all (:data:`FACE_FREE_FILES`).
 
 None of them is in the training data: the embedded sample pastes LFW crops on
-pictures without people.
+other pictures without people, and leaves these three face-free ones out.
 
     python -m mmfacerfcn.testing.portraits --check INFER_DIR
 
 reads ``tools/infer.py``'s ``<stem>.json`` for each of them and prints, per
 portrait, the best IoU of a box with the face drawn by hand
-(:data:`PORTRAIT_FACES`) and how many other boxes were drawn
-(:func:`check_portraits`).
+(:data:`PORTRAIT_FACES`) and how many other boxes were drawn, and per
+face-free picture how many boxes were drawn (:func:`check_portraits`).
 """
 import json
 import os
 import os.path as osp
 import shutil
 import sys
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import matplotlib
 import numpy as np
@@ -34,6 +38,16 @@ import torch
 from PIL import Image
 
 PORTRAIT_FILES = ('grace_hopper.jpg', 'astronaut.png', 'camera.png')
+# Pictures without a face, each with its scikit-image loader; every box drawn
+# on them is a false positive.
+FACE_FREE_FILES = ('text.png', 'retina.png', 'ihc.png')
+_SKIMAGE_PICTURES = {
+    'astronaut.png': 'astronaut',
+    'camera.png': 'camera',
+    'text.png': 'text',
+    'retina.png': 'retina',
+    'ihc.png': 'immunohistochemistry',
+}
 # The face of each portrait (x1, y1, x2, y2, pixels of the file written), drawn
 # by hand as WIDER FACE draws a face: hairline (or the cap's brim) to chin,
 # cheek to cheek, ears out.
@@ -45,21 +59,23 @@ PORTRAIT_FACES = {
 
 
 def write_portraits(out_dir: str) -> Dict[str, str]:
-    """Write the three portraits into ``out_dir``.
+    """Write the portraits and the face-free pictures into ``out_dir``.
 
     Args:
         out_dir (str): Folder to write into (made if missing).
 
     Returns:
-        dict[str, str]: File name to the path written.
+        dict[str, str]: File name (:data:`PORTRAIT_FILES`, then
+        :data:`FACE_FREE_FILES`) to the path written.
     """
     os.makedirs(out_dir, exist_ok=True)
-    paths = {name: osp.join(out_dir, name) for name in PORTRAIT_FILES}
+    paths = {name: osp.join(out_dir, name)
+             for name in PORTRAIT_FILES + FACE_FREE_FILES}
     shutil.copyfile(
         osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg'),
         paths['grace_hopper.jpg'])
-    for name, image in (('astronaut.png', skimage.data.astronaut()),
-                        ('camera.png', skimage.data.camera())):
+    for name, loader in _SKIMAGE_PICTURES.items():
+        image = getattr(skimage.data, loader)()
         Image.fromarray(np.ascontiguousarray(image)).save(paths[name])
     return paths
 
@@ -69,44 +85,54 @@ def write_portraits(out_dir: str) -> Dict[str, str]:
 MIN_IOU = 0.5
 
 
-def check_portraits(infer_dir: str,
-                    min_iou: float = MIN_IOU) -> Dict[str, Tuple[float, int]]:
-    """How ``tools/infer.py``'s boxes on the portraits meet their faces.
+def _read_boxes(infer_dir: str, name: str) -> torch.Tensor:
+    """infer.py's boxes of picture ``name``, shape (n, 4), ``x1 y1 x2 y2``."""
+    path = osp.join(infer_dir, osp.splitext(name)[0] + '.json')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: no detections of {name} (run '
+                                'tools/infer.py on the pictures of '
+                                'python -m mmfacerfcn.testing.portraits)')
+    try:
+        with open(path) as f:
+            return torch.tensor(json.load(f)['bboxes'],
+                                dtype=torch.float64).reshape(-1, 4)
+    except (ValueError, KeyError, TypeError, RuntimeError) as err:
+        raise ValueError(f'{path}: not infer.py\'s detections (a '
+                         f'"bboxes" list of x1 y1 x2 y2 rows): {err}'
+                         ) from None
+
+
+def check_portraits(
+        infer_dir: str,
+        min_iou: float = MIN_IOU) -> Dict[str, Tuple[Optional[float], int]]:
+    """How ``tools/infer.py``'s boxes on the pictures meet their faces.
 
     Args:
         infer_dir (str): infer.py's ``--out-dir``, with ``<stem>.json`` of
-            each of :data:`PORTRAIT_FILES`.
+            each of :data:`PORTRAIT_FILES` and :data:`FACE_FREE_FILES`.
         min_iou (float): A box with at least this IoU finds the face.
             Defaults to :data:`MIN_IOU`.
 
     Returns:
-        dict[str, tuple[float, int]]: Per file: the best IoU of a box with
-        the hand-drawn face (0 without boxes), and the boxes that do not
-        find it (the other boxes).
+        dict[str, tuple[float | None, int]]: Per portrait: the best IoU of a
+        box with the hand-drawn face (0 without boxes), and the boxes that
+        do not find it (the other boxes); per face-free picture: ``None``
+        and all its boxes.
 
     Raises:
-        FileNotFoundError: A portrait's JSON is missing (naming it).
+        FileNotFoundError: A picture's JSON is missing (naming it).
         ValueError: A JSON holds no ``bboxes`` list of ``x1 y1 x2 y2``
             rows (naming it).
     """
     from torchvision.ops import box_iou
-    report = {}
+    report: Dict[str, Tuple[Optional[float], int]] = {}
     for name, face in PORTRAIT_FACES.items():
-        path = osp.join(infer_dir, osp.splitext(name)[0] + '.json')
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{path}: no detections of {name} (run '
-                                    'tools/infer.py on the portraits)')
-        try:
-            with open(path) as f:
-                boxes = torch.tensor(json.load(f)['bboxes'],
-                                     dtype=torch.float64).reshape(-1, 4)
-        except (ValueError, KeyError, TypeError, RuntimeError) as err:
-            raise ValueError(f'{path}: not infer.py\'s detections (a '
-                             f'"bboxes" list of x1 y1 x2 y2 rows): {err}'
-                             ) from None
+        boxes = _read_boxes(infer_dir, name)
         ious = box_iou(boxes, torch.tensor([face], dtype=torch.float64))[:, 0]
         report[name] = (float(ious.max()) if len(ious) else 0.0,
                         int((ious < min_iou).sum()))
+    for name in FACE_FREE_FILES:
+        report[name] = (None, len(_read_boxes(infer_dir, name)))
     return report
 
 
@@ -125,6 +151,9 @@ def main(argv) -> None:
     except (FileNotFoundError, ValueError) as err:
         sys.exit(f'portraits: error: {err}')
     for name, (iou, others) in report.items():
+        if iou is None:
+            print(f'{name}: no face, {others} box(es)')
+            continue
         verdict = 'found' if iou >= MIN_IOU else 'missed'
         print(f'{name}: face {verdict} (best IoU {iou:.2f} with the '
               f'hand-drawn box), {others} other box(es)')

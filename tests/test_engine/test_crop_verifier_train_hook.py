@@ -10,6 +10,7 @@ from mmfacerfcn.engine.hooks import (
     crop_weights,
     label_detections,
     members_loss,
+    turned_faces,
 )
 from mmfacerfcn.testing.configs import tiny_runner_cfg
 
@@ -32,6 +33,44 @@ def test_crop_weights_by_hand():
                                torch.tensor([1., 0.75, 2.25, 1., 0.]))
     assert crop_weights(labels[[0, 3]], scores[[0, 3]]).tolist() == [1., 1.]
     assert crop_weights(labels[[4]], scores[[4]]).tolist() == [0.]
+
+
+def test_turned_faces_by_hand():
+    # Two faces (an arrow pointing up, and its mirror) and two non-faces.
+    up = torch.tensor([[0., 1., 0.], [1., 1., 1.], [0., 1., 0.]])
+    up[0, 1] = 5.
+    crops = torch.stack([up, up.flip(1), torch.zeros(3, 3),
+                         torch.ones(3, 3)])[:, None]
+    labels = torch.tensor([1, 1, 0, 0])
+    scores = torch.tensor([1., 1., 0.2, 0.4])
+    gen = torch.Generator().manual_seed(0)
+    out_crops, out_labels, out_scores = turned_faces(crops, labels, scores,
+                                                     gen)
+    torch.testing.assert_close(out_crops[:4], crops)
+    assert out_labels.tolist() == [1, 1, 0, 0, 0, 0]
+    # Scored as the mean non-face, so weighted as one (crop_weights).
+    torch.testing.assert_close(out_scores[4:], torch.tensor([0.3, 0.3]))
+    # Each face once more, turned by 1, 2 or 3 quarters: the 5 (the top of
+    # the arrow) is at the right, bottom or left, never on top again.
+    tops = {(0, 1): 'up', (1, 2): 'right', (2, 1): 'down', (1, 0): 'left'}
+    for face, turned in zip(crops[:2, 0], out_crops[4:, 0]):
+        assert sorted(turned.flatten().tolist()) == sorted(
+            face.flatten().tolist())
+        where = tuple((turned == 5).nonzero()[0].tolist())
+        assert tops[where] != 'up'
+        assert any(torch.equal(turned, torch.rot90(face, k))
+                   for k in (1, 2, 3))
+    # The turns are drawn: over many faces every one of them comes.
+    many = [0] * 59 + [2]  # 59 faces and a non-face
+    out, _, _ = turned_faces(crops[many], labels[many], scores[many], gen)
+    drawn = {k for turned in out[60:, 0] for k in (1, 2, 3)
+             if torch.equal(turned, torch.rot90(up, k))}
+    assert drawn == {1, 2, 3}
+    # Nothing to turn, or no non-face to score them by: unchanged.
+    for keep in ([2, 3], [0, 1]):
+        same = turned_faces(crops[keep], labels[keep], scores[keep], gen)
+        assert all(torch.equal(a, b) for a, b in
+                   zip(same, (crops[keep], labels[keep], scores[keep])))
 
 
 def test_each_member_learns_on_its_own_loss():
@@ -120,6 +159,31 @@ def test_verifier_learns_at_the_last_iteration_before_the_checkpoint(
     assert bool(last['state_dict']['verifier.fitted'])
     assert torch.equal(last['state_dict']['verifier.classifier.2.weight'],
                        verifier.classifier[2].weight)
+
+
+def test_turned_faces_are_learnt_as_non_faces(tmp_path, monkeypatch):
+    from mmfacerfcn.engine.hooks import crop_verifier_train_hook as module
+    calls = []
+
+    def spy(crops, labels, scores, generator):
+        calls.append(labels.clone())
+        return turned_faces(crops, labels, scores, generator)
+
+    monkeypatch.setattr(module, 'turned_faces', spy)
+    cfg = verified_cfg(tmp_path)
+    for turned in (False, True):
+        cfg.custom_hooks[-1]['turned_faces'] = turned
+        cfg.work_dir = str(tmp_path / f'work_{turned}')
+        runner = Runner.from_cfg(cfg)
+        runner.train()
+        history = next(h for h in runner.hooks if isinstance(
+            h, CropVerifierTrainHook)).history
+        assert len(calls) == int(turned)
+    # The detections collected, then one non-face more per face.
+    collected = calls[0]
+    assert history['num_pos'] == int(collected.sum()) >= 3
+    assert history['num_neg'] == int((collected == 0).sum()) + history[
+        'num_pos']
 
 
 def test_every_member_of_an_ensemble_learns(tmp_path):

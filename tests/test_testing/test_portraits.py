@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 import skimage.data
 
+from mmfacerfcn.data_formats.wider_sample import _BACKGROUNDS, _TEXTURES
 from mmfacerfcn.testing.portraits import (
+    _SKIMAGE_PICTURES,
+    FACE_FREE_FILES,
     PORTRAIT_FACES,
     PORTRAIT_FILES,
     check_portraits,
@@ -20,7 +23,7 @@ from mmfacerfcn.testing.portraits import (
 
 def test_written_as_the_packages_ship_them(tmp_path):
     paths = write_portraits(str(tmp_path / 'p'))
-    assert sorted(paths) == sorted(PORTRAIT_FILES)
+    assert list(paths) == list(PORTRAIT_FILES + FACE_FREE_FILES)
     grace = cv2.imread(paths['grace_hopper.jpg'])
     assert grace.shape == (600, 512, 3)
     with open(paths['grace_hopper.jpg'], 'rb') as f, open(
@@ -32,6 +35,19 @@ def test_written_as_the_packages_ship_them(tmp_path):
     np.testing.assert_array_equal(astronaut, skimage.data.astronaut())
     camera = cv2.imread(paths['camera.png'], cv2.IMREAD_GRAYSCALE)
     np.testing.assert_array_equal(camera, skimage.data.camera())
+    text = cv2.imread(paths['text.png'], cv2.IMREAD_GRAYSCALE)
+    np.testing.assert_array_equal(text, skimage.data.text())
+    for name, loader in (('retina.png', skimage.data.retina),
+                         ('ihc.png', skimage.data.immunohistochemistry)):
+        np.testing.assert_array_equal(cv2.imread(paths[name])[..., ::-1],
+                                      loader())
+
+
+def test_face_free_pictures_are_not_in_the_sample():
+    # Every box on them is a mistake on a picture the model never saw.
+    in_sample = {loader for _, loader in _BACKGROUNDS} | set(_TEXTURES)
+    held_out = {_SKIMAGE_PICTURES[name] for name in FACE_FREE_FILES}
+    assert len(held_out) == 3 and not held_out & in_sample
 
 
 def test_command_line(tmp_path):
@@ -39,7 +55,8 @@ def test_command_line(tmp_path):
         [sys.executable, '-m', 'mmfacerfcn.testing.portraits', str(tmp_path)],
         capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(PORTRAIT_FILES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        PORTRAIT_FILES + FACE_FREE_FILES)
     out = subprocess.run([sys.executable, '-m', 'mmfacerfcn.testing.portraits'],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode != 0 and 'usage' in out.stderr
@@ -70,16 +87,25 @@ def test_check_finds_the_face_and_counts_the_other_boxes(tmp_path, capsys):
                              [0, 0, 50, 50], [10, 10, 60, 60]],
         'astronaut.png': [shifted],
         'camera.png': [],
+        'text.png': [],
+        'retina.png': [[0, 0, 50, 50], [100, 100, 300, 300]],
+        'ihc.png': [[5, 5, 9, 9]],
     })
     report = check_portraits(str(tmp_path))
     assert report['grace_hopper.jpg'] == (1.0, 2)
     assert report['astronaut.png'][0] == pytest.approx(0.7 / 1.3)
     assert report['astronaut.png'][1] == 0
     assert report['camera.png'] == (0.0, 0)
+    # Every box on a face-free picture is another box.
+    assert [report[n] for n in FACE_FREE_FILES] == [(None, 0), (None, 2),
+                                                     (None, 1)]
     main(['--check', str(tmp_path)])
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith('grace_hopper.jpg: face found')
     assert out[2].startswith('camera.png: face missed')
+    assert out[3:] == ['text.png: no face, 0 box(es)',
+                       'retina.png: no face, 2 box(es)',
+                       'ihc.png: no face, 1 box(es)']
     # Below 0.5 the box does not find the face and counts as another box.
     assert check_portraits(str(tmp_path), min_iou=0.6)['astronaut.png'] == (
         pytest.approx(0.7 / 1.3), 1)
@@ -92,6 +118,9 @@ def test_check_names_missing_or_malformed_detections(tmp_path):
     write_detections(tmp_path, {'astronaut.png': [], 'camera.png': []})
     (tmp_path / 'camera.json').write_text('{"bboxes": [[1, 2, 3]]}')
     with pytest.raises(SystemExit, match='camera.json.*x1 y1 x2 y2'):
+        main(['--check', str(tmp_path)])
+    (tmp_path / 'camera.json').write_text('{"bboxes": []}')
+    with pytest.raises(SystemExit, match='text.json'):  # a face-free one
         main(['--check', str(tmp_path)])
     with pytest.raises(SystemExit, match='usage'):
         main(['--chek', str(tmp_path)])

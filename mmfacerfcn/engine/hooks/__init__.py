@@ -4,6 +4,7 @@ from .crop_verifier_train_hook import (
     crop_weights,
     label_detections,
     members_loss,
+    turned_faces,
 )
 from .fast_inference_hook import FastInferenceHook, prepare_for_inference
 from .memory_usage_hook import MemoryUsageHook
@@ -16,5 +17,5 @@ __all__ = [
     'ChannelsLastHook', 'CropVerifierTrainHook', 'FastInferenceHook', 'MemoryUsageHook',
     'RoISamplerSwitchHook', 'SafeCheckpointHook', 'TrunkPretrainHook',
     'WeightsOnlyCheckpointHook', 'crop_weights', 'label_detections',
-    'members_loss', 'prepare_for_inference'
+    'members_loss', 'prepare_for_inference', 'turned_faces'
 ]

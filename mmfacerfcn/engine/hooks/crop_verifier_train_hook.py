@@ -95,6 +95,39 @@ def members_loss(member_logits: Tensor, labels: Tensor, weights: Tensor,
         for logits in member_logits)
 
 
+def turned_faces(crops: Tensor, labels: Tensor, scores: Tensor,
+                 generator: torch.Generator) -> tuple:
+    """Add each face crop once more, turned by a quarter, a half or three
+    quarters (drawn at random), as a non-face.
+
+    A turned face has a face's skin, texture and contrast but not its upright
+    layout (eyes above nose above mouth): as a non-face it tells the verifier
+    that face-like texture alone is no face. Its detector score is the mean
+    of the other non-faces', so that :func:`crop_weights` gives it an
+    average weight.
+
+    Args:
+        crops (Tensor): shape (n, 1, S, S).
+        labels (Tensor): shape (n,), 1 for a face, 0 for a non-face.
+        scores (Tensor): The detector's scores, shape (n,).
+        generator (torch.Generator): Draws the turns.
+
+    Returns:
+        tuple[Tensor, Tensor, Tensor]: ``crops``, ``labels`` and ``scores``
+        with the turned faces appended.
+    """
+    faces = crops[labels == 1]
+    negatives = scores[labels == 0]
+    if not len(faces) or not len(negatives):
+        return crops, labels, scores
+    turns = torch.randint(1, 4, (len(faces), ), generator=generator)
+    turned = torch.stack([torch.rot90(face, int(k), dims=(1, 2))
+                          for face, k in zip(faces, turns)])
+    return (torch.cat([crops, turned]),
+            torch.cat([labels, labels.new_zeros(len(faces))]),
+            torch.cat([scores, negatives.mean().expand(len(faces))]))
+
+
 @HOOKS.register_module()
 class CropVerifierTrainHook(Hook):
     """Trains the detector's :class:`~mmfacerfcn.models.verifiers.CropVerifier`
@@ -157,6 +190,9 @@ class CropVerifierTrainHook(Hook):
             candidates hold the face-like mistakes, and each proposal more
             is a crop more to train on. Defaults to None: the test
             config's.
+        turned_faces (bool): Add each face, turned by a random multiple of
+            a quarter, as a non-face (:func:`turned_faces`). Defaults to
+            False.
     """
 
     priority = 'LOW'  # before CheckpointHook (VERY_LOW)
@@ -173,7 +209,8 @@ class CropVerifierTrainHook(Hook):
                  pipeline: Optional[list] = None,
                  seed: Optional[int] = None,
                  log_interval: int = 1,
-                 max_proposals: Optional[int] = None) -> None:
+                 max_proposals: Optional[int] = None,
+                 turned_faces: bool = False) -> None:
         if epochs < 1 or batch_size < 1:
             raise ValueError(f'epochs ({epochs}) and batch_size '
                              f'({batch_size}) must be >= 1')
@@ -195,6 +232,7 @@ class CropVerifierTrainHook(Hook):
         self.seed = seed
         self.log_interval = log_interval
         self.max_proposals = max_proposals
+        self.turned_faces = turned_faces
         self.history: Optional[dict] = None
 
     @staticmethod
@@ -302,6 +340,9 @@ class CropVerifierTrainHook(Hook):
         seed = self.seed if self.seed is not None else (runner.seed or 0)
         gen = torch.Generator().manual_seed(seed)
         rng = np.random.default_rng(seed)
+        if self.turned_faces:
+            crops, labels, scores = turned_faces(crops, labels, scores, gen)
+            num_neg = len(labels) - num_pos
         device = crops.device
         pos_weight = torch.tensor(num_neg / num_pos, device=device)
         weights = crop_weights(labels, scores) if \
