@@ -157,10 +157,7 @@ ohem_switch_hook = dict(type='RoISamplerSwitchHook',
 # The verifier learns from the candidates of 300 proposals a picture (the
 # R101 recipe's test count, where the face-like mistakes are) while the test
 # reads 1000 (model.test_cfg): each proposal more is a crop more to train on.
-# Each face, turned by a random quarter, is a non-face too: face-like
-# texture without a face's upright layout (README, stop 40).
-verifier_hook = dict(type='CropVerifierTrainHook', max_proposals=300,
-                     turned_faces=True)
+verifier_hook = dict(type='CropVerifierTrainHook', max_proposals=300)
 custom_hooks = run_hooks + [pretrain_hook, ohem_switch_hook, verifier_hook]
 randomness = dict(seed=0)
 # Each log line is the mean of its own 10 iterations (no longer window), so

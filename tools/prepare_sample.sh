@@ -7,7 +7,8 @@
 #   bash tools/prepare_sample.sh [DATA_DIR]   (default data/wider_sample)
 #
 # PY names the interpreter (default .venv/bin/python, else python3). The
-# pictures are generated once; the conversions run every time (seconds).
+# pictures are generated once per sample generator version; the conversions
+# run every time (seconds).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="$(realpath -m "${1:-$ROOT/data/wider_sample}")"  # before the cd
@@ -15,9 +16,21 @@ cd "$ROOT"
 [ -n "${PY:-}" ] || { [ -x .venv/bin/python ] && PY=.venv/bin/python || PY=python3; }
 # A sample from before the generator recorded its distractors
 # (sample_distractors_val.txt) is written again: the same pictures and gt.
-if [ ! -f "$DATA/wider_face_split/wider_face_train_bbx_gt.txt" ] ||
-   [ ! -f "$DATA/wider_face_split/sample_distractors_val.txt" ]; then
+# The sample's generator version against this checkout's: a sample written
+# by an older generator is replaced (the figures in the README are of the
+# current one).
+written=$("$PY" -c 'import sys
+from mmfacerfcn.data_formats.wider_sample import SAMPLE_VERSION, sample_version
+print(sample_version(sys.argv[1]), SAMPLE_VERSION)' "$DATA")
+fresh=0
+if [ "${written% *}" != "${written#* }" ]; then
+  if [ -d "$DATA/wider_face_split" ]; then
+    echo "prepare_sample: $DATA was written by another version of the" \
+      "sample generator (${written% *}, this one is ${written#* });" \
+      "writing the current sample over it" >&2
+  fi
   "$PY" tools/dataset_converters/make_wider_sample.py "$DATA"
+  fresh=1
 fi
 for split in train val; do
   "$PY" tools/dataset_converters/wider_face_to_coco.py "$DATA" \
@@ -25,7 +38,7 @@ for split in train val; do
 done
 FDDB="$(dirname "$DATA")/fddb_sample"
 # Two folds; fold 2's ellipse list is the file written last.
-if [ ! -f "$FDDB/FDDB-folds/FDDB-fold-02-ellipseList.txt" ]; then
+if [ "$fresh" = 1 ] || [ ! -f "$FDDB/FDDB-folds/FDDB-fold-02-ellipseList.txt" ]; then
   "$PY" tools/dataset_converters/make_fddb_sample.py "$DATA" "$FDDB" --folds 2
 fi
 "$PY" tools/dataset_converters/fddb_to_coco.py "$FDDB" \

@@ -3,6 +3,6 @@
 # instead of being non-faces (CropVerifierTrainHook's neg_iou).
 _base_ = '../face_rfcn_r18_wider-sample.py'
 verifier_hook = dict(type='CropVerifierTrainHook', max_proposals=300,
-                     turned_faces=True, neg_iou=0.3)
+                     neg_iou=0.3)
 custom_hooks = _base_.run_hooks + [_base_.pretrain_hook,
                                    _base_.ohem_switch_hook, verifier_hook]

@@ -116,6 +116,12 @@ DISTRACTOR_FILES = {
 }
 _ATTRIBUTES = ('blur', 'expression', 'illumination', 'invalid', 'occlusion',
                'pose')
+# What the generator draws, in its own version: raised whenever the same
+# arguments would give other pictures, so that tools/prepare_sample.sh
+# replaces a sample written by an older generator. 2: stop 40's 15
+# backgrounds and distractors from any of them.
+SAMPLE_VERSION = 2
+VERSION_FILE = 'sample_version.txt'
 
 Box = Tuple[int, int, int, int]
 
@@ -531,7 +537,27 @@ def make_wider_sample(out_root: PathLike,
                 counts[subset] = sum(
                     wider_subsets(box, a)[subset] for box, a, _ in all_faces)
         summary[split] = counts
+    (split_dir / VERSION_FILE).write_text(f'{SAMPLE_VERSION}\n')
     return summary
+
+
+def sample_version(root: PathLike) -> Optional[int]:
+    """The generator version that wrote the sample at ``root``.
+
+    Args:
+        root (str | PathLike): The sample's ``WIDER_ROOT``.
+
+    Returns:
+        int | None: The version recorded by :func:`make_wider_sample`
+        (:data:`SAMPLE_VERSION` for a sample of this generator), or None
+        where none is (no sample, or one written before versions were
+        recorded).
+    """
+    path = Path(root) / SPLIT_DIR / VERSION_FILE
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def read_distractors(root: PathLike, split: str) -> List[WiderImage]:

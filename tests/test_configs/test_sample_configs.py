@@ -109,21 +109,27 @@ def test_verifier_ensemble_ablation_only_adds_a_member():
     assert verifier.num_members == 2 and len(verifier.members) == 2
 
 
-def test_verifier_neg_iou_ablation_only_changes_the_verifier_labels():
+@pytest.mark.parametrize('name, option, value', [
+    ('face_rfcn_r18_verifier-neg-iou-0.3_wider-sample.py', 'neg_iou', 0.3),
+    ('face_rfcn_r18_verifier-turned-faces_wider-sample.py', 'turned_faces',
+     True),
+])
+def test_verifier_ablations_change_one_option_of_its_training(
+        name, option, value):
     base = Config.fromfile(RFCN)
-    ablation = Config.fromfile(osp.join(
-        CONFIGS, 'ablations',
-        'face_rfcn_r18_verifier-neg-iou-0.3_wider-sample.py'))
+    ablation = Config.fromfile(osp.join(CONFIGS, 'ablations', name))
     assert ablation.model == base.model
     hooks = [HOOKS.build(copy.deepcopy(h)) for h in ablation.custom_hooks
              if h['type'] == 'CropVerifierTrainHook']
-    assert len(hooks) == 1 and hooks[0].neg_iou == 0.3
+    assert len(hooks) == 1 and getattr(hooks[0], option) == value
     # Every other option of the hook is the base config's.
     ablation_hook, = [h for h in ablation.custom_hooks
                       if h['type'] == 'CropVerifierTrainHook']
     base_hook, = [h for h in base.custom_hooks
                   if h['type'] == 'CropVerifierTrainHook']
-    assert dict(ablation_hook, neg_iou=None) == dict(base_hook, neg_iou=None)
+    assert getattr(HOOKS.build(copy.deepcopy(base_hook)), option) != value
+    assert dict(ablation_hook, **{option: None}) == dict(base_hook,
+                                                         **{option: None})
     assert [h for h in ablation.custom_hooks
             if h['type'] != 'CropVerifierTrainHook'] == [
                 h for h in base.custom_hooks

@@ -23,8 +23,9 @@ GT = 'wider_face_split/wider_face_val_bbx_gt.txt'
 
 def expected_faces(wider: Path) -> Tuple[Dict[str, list], Dict[str, int]]:
     """By hand: per FDDB path the clipped boxes kept (invalid 0, clipped
-    height >= 20), and the skip counts."""
-    kept, counts = {}, {'skipped_invalid': 0, 'skipped_small': 0}
+    height >= 20), the skip counts and the kept faces that were clipped."""
+    kept = {}
+    counts = {'skipped_invalid': 0, 'skipped_small': 0, 'clipped': 0}
     for name, faces in read_gt(wider / GT):
         width, height = Image.open(wider / 'WIDER_val/images' / name).size
         boxes = []
@@ -38,6 +39,7 @@ def expected_faces(wider: Path) -> Tuple[Dict[str, list], Dict[str, int]]:
                 counts['skipped_small'] += 1
                 continue
             boxes.append((x1, y1, x2 - x1, y2 - y1))
+            counts['clipped'] += boxes[-1] != (x, y, w, h)
         kept['sample/' + name[:-len('.jpg')]] = boxes
     return kept, counts
 
@@ -45,7 +47,9 @@ def expected_faces(wider: Path) -> Tuple[Dict[str, list], Dict[str, int]]:
 @pytest.fixture(scope='module')
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, Path, Dict]:
     wider = tmp_path_factory.mktemp('wider')
-    make_wider_sample(wider, num_train=1, num_val=6, num_test=1)
+    # Seed 1: its 6 val pictures hold faces of every kind the FDDB sample
+    # skips or clips.
+    make_wider_sample(wider, num_train=1, num_val=6, num_test=1, seed=1)
     fddb = tmp_path_factory.mktemp('fddb')
     return wider, fddb, make_fddb_sample(wider, fddb)
 
@@ -54,7 +58,6 @@ def test_ellipses_are_around_the_wider_boxes(sample) -> None:
     wider, fddb, summary = sample
     kept, counts = expected_faces(wider)
     images = read_fddb(fddb)
-    # Every val image, in gt order dealt round-robin into folds 1 and 2.
     # Every val image, dealt round-robin in gt order: fold 1 has images 0, 2,
     # 4 and fold 2 images 1, 3, 5 (read_fddb lists fold by fold).
     order = list(kept)
@@ -63,24 +66,27 @@ def test_ellipses_are_around_the_wider_boxes(sample) -> None:
     for image in images:
         boxes = [ellipse_to_bbox(*e) for e in image.ellipses]
         assert len(boxes) == len(kept[image.path])
-        for box, expected in zip(boxes, kept[image.path]):
+        for box, expected, (ra, rb, theta, _, _) in zip(
+                boxes, kept[image.path], image.ellipses):
             assert box == pytest.approx(expected, abs=1e-3)
-        for ra, rb, theta, _, _ in image.ellipses:
             assert ra >= rb
-            # Upright faces: the major axis is vertical, as in FDDB.
-            if ra > rb:
-                assert theta == pytest.approx(math.pi / 2, abs=1e-9)
+            # The major axis along the box's longer side: vertical for the
+            # upright faces, horizontal where clipping left a box wider
+            # than high.
+            _, _, w, h = expected
+            assert theta == pytest.approx(math.pi / 2 if h >= w else 0.,
+                                          abs=1e-9)
     assert summary == {
         'images': 6,
         'faces': sum(map(len, kept.values())),
         **counts,
-        'clipped': 0,
         'empty_images': sum(not boxes for boxes in kept.values()),
         'folds': [1, 2],
         'images_per_fold': [3, 3],
     }
     # The sample exercises both rules (else this test would prove little).
     assert counts['skipped_invalid'] > 0 and counts['skipped_small'] > 0
+    assert counts['clipped'] > 0
     # The image lists name the fold's images, in the ellipse files' order.
     for fold in (1, 2):
         listed = (fddb / f'FDDB-folds/FDDB-fold-{fold:02d}.txt').read_text()

@@ -11,9 +11,11 @@ from PIL import Image
 from mmfacerfcn.data_formats.wider_face_coco import convert_wider
 from mmfacerfcn.data_formats.wider_sample import (
     DISTRACTOR_FILES,
+    SAMPLE_VERSION,
     _soft_mask,
     make_wider_sample,
     read_distractors,
+    sample_version,
     wider_subsets,
 )
 from mmfacerfcn.testing.sample_data import read_gt, tree_digest
@@ -37,6 +39,16 @@ def test_same_seed_same_bytes(sample: Tuple[Path, Dict], tmp_path: Path) -> None
     assert again == sample[1]
     make_wider_sample(tmp_path / 'b', seed=4, **SIZES)
     assert tree_digest(tmp_path / 'b') != tree_digest(root)
+
+
+def test_the_generator_version_is_recorded(sample: Tuple[Path, Dict],
+                                           tmp_path: Path) -> None:
+    root, _ = sample
+    assert sample_version(root) == SAMPLE_VERSION
+    assert sample_version(tmp_path) is None  # no sample
+    (tmp_path / 'wider_face_split').mkdir()
+    (tmp_path / 'wider_face_split' / 'sample_version.txt').write_text('x')
+    assert sample_version(tmp_path) is None  # not a version
 
 
 def test_official_layout_and_mat_nesting(sample: Tuple[Path, Dict]) -> None:
