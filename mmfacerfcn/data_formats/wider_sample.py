@@ -30,7 +30,8 @@ Material (all shipped with scikit-image, nothing downloaded):
   coins, clock, cell, page (grey, given a random colour tint). Each
   background is one event, e.g. ``"0--Coffee"``. scikit-image's text,
   retina and immunohistochemistry pictures are left out: they are face-free
-  pictures that the model never sees in training.
+  pictures that the model never sees in training
+  (:mod:`mmfacerfcn.testing.portraits`).
 
 Each patch is pasted with an alpha that fades out at its edges and corners
 (no sharp rectangular frame, which would tell a pasted face from a real one);
@@ -97,8 +98,6 @@ _BACKGROUNDS = (
     ('13--Cell', 'cell'),
     ('14--Page', 'page'),
 )
-# Kept out of the sample, as face-free pictures the model has never seen
-# (mmfacerfcn.testing.portraits): text, retina, immunohistochemistry.
 # Pasted non-faces per picture, at most.
 _MAX_DISTRACTORS = 8
 # Occluders are real textures, not flat boxes.

@@ -121,8 +121,9 @@ def turned_faces(crops: Tensor, labels: Tensor, scores: Tensor,
     if not len(faces) or not len(negatives):
         return crops, labels, scores
     turns = torch.randint(1, 4, (len(faces), ), generator=generator)
-    turned = torch.stack([torch.rot90(face, int(k), dims=(1, 2))
-                          for face, k in zip(faces, turns)])
+    turned = faces.clone()
+    for k in (1, 2, 3):
+        turned[turns == k] = faces[turns == k].rot90(k, dims=(2, 3))
     return (torch.cat([crops, turned]),
             torch.cat([labels, labels.new_zeros(len(faces))]),
             torch.cat([scores, negatives.mean().expand(len(faces))]))
@@ -328,6 +329,10 @@ class CropVerifierTrainHook(Hook):
         verifier.fitted.fill_(False)  # collect the detector's own scores
         model.eval()
         crops, labels, scores = self.collect(runner, model)
+        seed = self.seed if self.seed is not None else (runner.seed or 0)
+        gen = torch.Generator().manual_seed(seed)
+        if self.turned_faces:  # none without a face or a non-face
+            crops, labels, scores = turned_faces(crops, labels, scores, gen)
         num_pos = int(labels.sum())
         num_neg = len(labels) - num_pos
         if not num_pos or not num_neg:
@@ -337,12 +342,7 @@ class CropVerifierTrainHook(Hook):
                 'non-face crops on the training set; the verifier needs both '
                 'and is left untrained (predict keeps the detector\'s scores)')
             return
-        seed = self.seed if self.seed is not None else (runner.seed or 0)
-        gen = torch.Generator().manual_seed(seed)
         rng = np.random.default_rng(seed)
-        if self.turned_faces:
-            crops, labels, scores = turned_faces(crops, labels, scores, gen)
-            num_neg = len(labels) - num_pos
         device = crops.device
         pos_weight = torch.tensor(num_neg / num_pos, device=device)
         weights = crop_weights(labels, scores) if \
