@@ -242,10 +242,10 @@ def test_non_exportable_config_is_refused(roi_layer, named):
                                                     (1, False)])
 def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path,
                                           num_members, before_nms):
-    """A VerifiedTwoStageDetector with a trained verifier (one CNN, or an
-    ensemble of two), rescoring before the RoI head's NMS or after it: the
-    wrapper and onnxruntime rescore as mmdet's predict does, and the scores
-    differ from the detector's own."""
+    """A VerifiedTwoStageDetector with a trained and calibrated verifier
+    (one CNN, or an ensemble of two), rescoring before the RoI head's NMS
+    or after it: the wrapper and onnxruntime rescore as mmdet's predict
+    does, and the scores differ from the detector's own."""
     cfg = copy.deepcopy(cfg)
     cfg.model.verifier.num_members = num_members
     cfg.model.rescore_before_nms = before_nms
@@ -255,6 +255,9 @@ def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path,
     with torch.no_grad():
         unverified = plain(images, shapes)[0]
     detector.verifier.fitted.fill_(True)
+    # A calibration other than the identity, which the graph must carry.
+    detector.verifier.calibration.slope.fill_(0.8)
+    detector.verifier.calibration.bias.fill_(-0.5)
     wrapper = ONNXFaceRFCN(detector)
     with torch.no_grad():
         dets, labels, batch_idx = wrapper(images, shapes)

@@ -304,3 +304,38 @@ def test_candidates_are_collected_at_the_hooks_score_thr(tmp_path):
     collected = scores[scores < 1]
     assert len(collected) == int((everything >= low).sum()) > 1
     assert float(collected.min()) >= low
+
+
+@pytest.mark.parametrize('calibrate', [False, True])
+def test_the_verifier_is_calibrated_on_the_collected_crops(
+        tmp_path, monkeypatch, calibrate):
+    from mmfacerfcn.models.verifiers import platt_scaling
+    fits, fit = [], platt_scaling.fit_platt
+
+    def spy(logits, labels):
+        fits.append((logits.clone(), labels.clone()))
+        return fit(logits, labels)
+
+    monkeypatch.setattr(platt_scaling, 'fit_platt', spy)
+    cfg = verified_cfg(tmp_path)
+    cfg.custom_hooks[-1].update(calibrate=calibrate, turned_faces=True)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    calibration = runner.model.verifier.calibration
+    history = next(h for h in runner.hooks
+                   if isinstance(h, CropVerifierTrainHook)).history
+    assert len(fits) == int(calibrate)
+    if not calibrate:
+        assert (float(calibration.slope), float(calibration.bias)) == (1, 0)
+        return
+    logits, labels = fits[0]
+    # The collected crops only, not the turned faces added for training
+    # (as many as the faces, and counted among the non-faces).
+    assert int(labels.sum()) == history['num_pos']
+    assert len(labels) == history['num_neg']
+    assert history['calibration'] == (float(calibration.slope),
+                                      float(calibration.bias))
+    assert history['calibration'] != (1.0, 0.0)
+    last = torch.load(tmp_path / 'work' / 'iter_2.pth', weights_only=True)
+    assert float(last['state_dict']['verifier.calibration.bias']) == \
+        float(calibration.bias)

@@ -1,3 +1,7 @@
 from .crop_verifier import CropVerifier, grey_pixels
+from .platt_scaling import PlattScaling, fit_platt, platt_targets
 
-__all__ = ['CropVerifier', 'grey_pixels']
+__all__ = [
+    'CropVerifier', 'PlattScaling', 'fit_platt', 'grey_pixels',
+    'platt_targets'
+]

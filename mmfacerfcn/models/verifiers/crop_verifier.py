@@ -24,6 +24,8 @@ from mmdet.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from .platt_scaling import PlattScaling
+
 #: ITU-R BT.601 luma weights, in RGB order.
 LUMA_RGB = (0.299, 0.587, 0.114)
 
@@ -66,7 +68,10 @@ class CropVerifier(BaseModule):
     at random in training (test-time augmentation; training fits
     :meth:`member_logits`, which never mirrors). The final score blends the detector's
     and the verifier's probabilities geometrically: ``score ** (1 - weight)
-    * sigmoid(logit) ** weight``.
+    * sigmoid(calibration(logit)) ** weight``, where ``calibration``
+    (:class:`PlattScaling`, the identity until the training hook fits it)
+    makes the verifier's probability that of a face among the detector's
+    candidates.
 
     Until it is trained (``fitted`` is False, a buffer saved with the
     weights), the detector that holds it does not use it; so a checkpoint
@@ -121,6 +126,7 @@ class CropVerifier(BaseModule):
         else:
             self.members = nn.ModuleList(nets)
         self.register_buffer('fitted', torch.zeros((), dtype=torch.bool))
+        self.calibration = PlattScaling()
 
     @staticmethod
     def _cnn(crop_size: int, channels: Sequence[int],
@@ -233,7 +239,8 @@ class CropVerifier(BaseModule):
         return logits
 
     def rescore(self, scores: Tensor, logits: Tensor) -> Tensor:
-        """The blended score ``scores ** (1 - w) * sigmoid(logits) ** w``.
+        """The blended score ``scores ** (1 - w) * sigmoid(a * logits + b) ** w``
+        (``a``, ``b``: :attr:`calibration`).
 
         Args:
             scores (Tensor): The detector's scores, shape (n,).
@@ -242,4 +249,5 @@ class CropVerifier(BaseModule):
         Returns:
             Tensor: shape (n,).
         """
-        return scores.pow(1 - self.weight) * logits.sigmoid().pow(self.weight)
+        probs = self.calibration(logits).sigmoid()
+        return scores.pow(1 - self.weight) * probs.pow(self.weight)
