@@ -7,10 +7,13 @@ detections well, but its ``sigmoid(logit)`` is the probability of a face
 under a balanced prior, far above the share of faces among the detector's
 candidates. A fixed score threshold (``tools/infer.py``'s 0.3) then keeps
 most of the candidates. Platt scaling (Platt, "Probabilistic outputs for
-support vector machines", 1999) fits ``sigmoid(a * logit + b)`` to the
-labels of held data, unweighted, so the score is the probability of a face
+support vector machines", 1999) fits ``sigmoid(a * logit + b)`` to
+labelled logits, unweighted, so the score is the probability of a face
 among the candidates; a monotone map, it leaves the ranking (and so NMS and
-AP) as it was.
+AP) as it was. Platt fits on held-out data; the training hook fits on the
+crops the verifier has just learned from (there is no other labelled set
+of candidates), whose logits are somewhat more confident than a new
+picture's.
 
 The fit is two parameters by L-BFGS in torch, written here because the
 stack has no logistic regression (scikit-learn's is not a dependency).
