@@ -102,6 +102,10 @@ _BACKGROUNDS = (
 _MAX_DISTRACTORS = 8
 # Occluders are real textures, not flat boxes.
 _TEXTURES = ('brick', 'grass', 'gravel', 'coffee', 'rocket')
+# Every skimage.data picture the sample is made of besides the LFW crops: one
+# left out of it is one the model never sees in training.
+SAMPLE_SKIMAGE_PICTURES = frozenset(
+    [name for _, name in _BACKGROUNDS] + list(_TEXTURES))
 # RGB skin tones from light to dark, multiplied onto the grey crops.
 _SKIN_TONES = np.array([
     (255, 224, 196), (241, 194, 150), (224, 172, 105), (198, 134, 66),

@@ -37,25 +37,28 @@ import skimage.data
 import torch
 from PIL import Image
 
-PORTRAIT_FILES = ('grace_hopper.jpg', 'astronaut.png', 'camera.png')
-# Pictures without a face, each with its scikit-image loader; every box drawn
-# on them is a false positive.
-FACE_FREE_FILES = ('text.png', 'retina.png', 'ihc.png')
-_SKIMAGE_PICTURES = {
+#: Every picture written from scikit-image: file name to its loader in
+#: ``skimage.data`` (``grace_hopper.jpg`` is matplotlib's, copied as it is).
+SKIMAGE_PICTURES = {
     'astronaut.png': 'astronaut',
     'camera.png': 'camera',
     'text.png': 'text',
     'retina.png': 'retina',
     'ihc.png': 'immunohistochemistry',
 }
-# The face of each portrait (x1, y1, x2, y2, pixels of the file written), drawn
-# by hand as WIDER FACE draws a face: hairline (or the cap's brim) to chin,
-# cheek to cheek, ears out.
+#: The face of each portrait (x1, y1, x2, y2, pixels of the file written),
+#: drawn by hand as WIDER FACE draws a face: hairline (or the cap's brim) to
+#: chin, cheek to cheek, ears out.
 PORTRAIT_FACES = {
     'grace_hopper.jpg': (165, 140, 350, 335),
     'astronaut.png': (175, 65, 272, 168),
     'camera.png': (178, 95, 258, 200),
 }
+#: The portraits: the pictures with a hand-drawn face.
+PORTRAIT_FILES = tuple(PORTRAIT_FACES)
+#: The pictures without a face: every box drawn on them is a false positive.
+FACE_FREE_FILES = tuple(name for name in SKIMAGE_PICTURES
+                        if name not in PORTRAIT_FACES)
 
 
 def write_portraits(out_dir: str) -> Dict[str, str]:
@@ -74,7 +77,7 @@ def write_portraits(out_dir: str) -> Dict[str, str]:
     shutil.copyfile(
         osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg'),
         paths['grace_hopper.jpg'])
-    for name, loader in _SKIMAGE_PICTURES.items():
+    for name, loader in SKIMAGE_PICTURES.items():
         image = getattr(skimage.data, loader)()
         Image.fromarray(np.ascontiguousarray(image)).save(paths[name])
     return paths

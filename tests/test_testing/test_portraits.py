@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import skimage.data
 
-from mmfacerfcn.data_formats.wider_sample import _BACKGROUNDS, _TEXTURES
+from mmfacerfcn.data_formats.wider_sample import SAMPLE_SKIMAGE_PICTURES
 from mmfacerfcn.testing.portraits import (
-    _SKIMAGE_PICTURES,
     FACE_FREE_FILES,
     PORTRAIT_FACES,
     PORTRAIT_FILES,
+    SKIMAGE_PICTURES,
     check_portraits,
     main,
     write_portraits,
@@ -43,11 +43,22 @@ def test_written_as_the_packages_ship_them(tmp_path):
                                       loader())
 
 
+def test_the_picture_lists():
+    # Other code and scripts import these: derived from one table, the same
+    # names in the same order as when each was written out.
+    assert PORTRAIT_FILES == ('grace_hopper.jpg', 'astronaut.png',
+                              'camera.png')
+    assert FACE_FREE_FILES == ('text.png', 'retina.png', 'ihc.png')
+    # Each picture written but matplotlib's is scikit-image's.
+    assert set(SKIMAGE_PICTURES) == set(
+        PORTRAIT_FILES + FACE_FREE_FILES) - {'grace_hopper.jpg'}
+
+
 def test_face_free_pictures_are_not_in_the_sample():
     # Every box on them is a mistake on a picture the model never saw.
-    in_sample = {loader for _, loader in _BACKGROUNDS} | set(_TEXTURES)
-    held_out = {_SKIMAGE_PICTURES[name] for name in FACE_FREE_FILES}
-    assert len(held_out) == 3 and not held_out & in_sample
+    held_out = {SKIMAGE_PICTURES[name] for name in FACE_FREE_FILES}
+    assert len(held_out) == 3 and not held_out & SAMPLE_SKIMAGE_PICTURES
+    assert {'coffee', 'brick', 'page'} <= SAMPLE_SKIMAGE_PICTURES
 
 
 def test_command_line(tmp_path):
