@@ -18,17 +18,11 @@ cd "$ROOT"
 # (sample_distractors_val.txt) is written again: the same pictures and gt.
 # The sample's generator version against this checkout's: a sample written
 # by an older generator is replaced (the figures in the README are of the
-# current one).
-written=$("$PY" -c 'import sys
-from mmfacerfcn.data_formats.wider_sample import SAMPLE_VERSION, sample_version
-print(sample_version(sys.argv[1]), SAMPLE_VERSION)' "$DATA")
+# current one). --check prints current or outdated, and warns on stderr when
+# it finds another version's sample.
+state=$("$PY" tools/dataset_converters/make_wider_sample.py "$DATA" --check)
 fresh=0
-if [ "${written% *}" != "${written#* }" ]; then
-  if [ -d "$DATA/wider_face_split" ]; then
-    echo "prepare_sample: $DATA was written by another version of the" \
-      "sample generator (${written% *}, this one is ${written#* });" \
-      "writing the current sample over it" >&2
-  fi
+if [ "$state" != current ]; then
   "$PY" tools/dataset_converters/make_wider_sample.py "$DATA"
   fresh=1
 fi

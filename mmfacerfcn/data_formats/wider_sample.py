@@ -563,6 +563,38 @@ def sample_version(root: PathLike) -> Optional[int]:
         return None
 
 
+def sample_is_current(root: PathLike) -> bool:
+    """Whether this generator wrote the sample at ``root``.
+
+    Args:
+        root (str | PathLike): The sample's ``WIDER_ROOT``.
+
+    Returns:
+        bool: True where :func:`sample_version` is :data:`SAMPLE_VERSION`;
+        False where another generator wrote it, or none did (no sample).
+    """
+    return sample_version(root) == SAMPLE_VERSION
+
+
+def stale_sample_warning(root: PathLike) -> Optional[str]:
+    """What to say before writing the current sample over an older one.
+
+    Args:
+        root (str | PathLike): The sample's ``WIDER_ROOT``.
+
+    Returns:
+        str | None: That a sample of another generator version (its
+        version, None where it recorded none) is there and replaced; None
+        where the sample is current or there is none to replace (no
+        ``wider_face_split`` folder).
+    """
+    if sample_is_current(root) or not (Path(root) / SPLIT_DIR).is_dir():
+        return None
+    return (f'{root} was written by another version of the sample generator '
+            f'({sample_version(root)}, this one is {SAMPLE_VERSION}); writing '
+            'the current sample over it')
+
+
 def read_distractors(root: PathLike, split: str) -> List[WiderImage]:
     """The distractors that :func:`make_wider_sample` pasted into a split.
 

@@ -15,7 +15,9 @@ from mmfacerfcn.data_formats.wider_sample import (
     _soft_mask,
     make_wider_sample,
     read_distractors,
+    sample_is_current,
     sample_version,
+    stale_sample_warning,
     wider_subsets,
 )
 from mmfacerfcn.testing.sample_data import read_gt, tree_digest
@@ -49,6 +51,28 @@ def test_the_generator_version_is_recorded(sample: Tuple[Path, Dict],
     (tmp_path / 'wider_face_split').mkdir()
     (tmp_path / 'wider_face_split' / 'sample_version.txt').write_text('x')
     assert sample_version(tmp_path) is None  # not a version
+
+
+def test_a_sample_of_another_version_is_stale(sample: Tuple[Path, Dict],
+                                              tmp_path: Path) -> None:
+    root, _ = sample
+    assert sample_is_current(root) and stale_sample_warning(root) is None
+    # No sample: not current, but nothing to warn about replacing.
+    assert not sample_is_current(tmp_path)
+    assert stale_sample_warning(tmp_path) is None
+    split = tmp_path / 'wider_face_split'
+    split.mkdir()
+    for written in (None, SAMPLE_VERSION - 1, SAMPLE_VERSION + 1):
+        if written is not None:
+            (split / 'sample_version.txt').write_text(f'{written}\n')
+        assert not sample_is_current(tmp_path)
+        assert stale_sample_warning(tmp_path) == (
+            f'{tmp_path} was written by another version of the sample '
+            f'generator ({written}, this one is {SAMPLE_VERSION}); writing '
+            'the current sample over it')
+    (split / 'sample_version.txt').write_text(f'{SAMPLE_VERSION}\n')
+    assert sample_is_current(tmp_path)
+    assert stale_sample_warning(tmp_path) is None
 
 
 def test_official_layout_and_mat_nesting(sample: Tuple[Path, Dict]) -> None:

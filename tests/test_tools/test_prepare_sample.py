@@ -17,6 +17,33 @@ def prepare(data):
                           env=dict(os.environ, PY=sys.executable))
 
 
+def check(data):
+    return subprocess.run(
+        [sys.executable, os.path.join(REPO, 'tools', 'dataset_converters',
+                                      'make_wider_sample.py'), str(data),
+         '--check'], capture_output=True, text=True, timeout=120)
+
+
+def test_check_says_whether_the_sample_is_current(tmp_path):
+    # What prepare_sample.sh asks before it writes the sample.
+    data = tmp_path / 'wider_sample'
+    out = check(data)  # none there: outdated, nothing to warn about
+    assert (out.returncode, out.stdout, out.stderr) == (0, 'outdated\n', '')
+    split = data / 'wider_face_split'
+    split.mkdir(parents=True)
+    (split / 'sample_version.txt').write_text(f'{SAMPLE_VERSION - 1}\n')
+    out = check(data)
+    assert (out.returncode, out.stdout) == (0, 'outdated\n')
+    assert out.stderr == (
+        f'prepare_sample: {data} was written by another version of the '
+        f'sample generator ({SAMPLE_VERSION - 1}, this one is '
+        f'{SAMPLE_VERSION}); writing the current sample over it\n')
+    (split / 'sample_version.txt').write_text(f'{SAMPLE_VERSION}\n')
+    out = check(data)
+    assert (out.returncode, out.stdout, out.stderr) == (0, 'current\n', '')
+    assert sorted(p.name for p in split.iterdir()) == ['sample_version.txt']
+
+
 def test_an_older_sample_is_replaced_then_kept(tmp_path):
     data = tmp_path / 'wider_sample'
     split = data / 'wider_face_split'
