@@ -99,9 +99,13 @@ model = dict(
     # rescores them before the RoI head's NMS, so that of overlapping boxes
     # the most face-like survives. With weight 1 the score is the
     # verifier's; the detector's only selects the candidates (score_thr).
-    # Without it: ablations/face_rfcn_r18_no-verifier_wider-sample.py.
+    # Three CNNs, each from its own initialisation, their logits averaged:
+    # one CNN trained on a few thousand crops ranks the pictures it never
+    # saw by the luck of its initialisation (README, stop 42). Without it:
+    # ablations/face_rfcn_r18_no-verifier_wider-sample.py; one CNN:
+    # ablations/face_rfcn_r18_verifier-single_wider-sample.py.
     type='VerifiedTwoStageDetector',
-    verifier=dict(type='CropVerifier', weight=1.0),
+    verifier=dict(type='CropVerifier', weight=1.0, num_members=3),
     # Half the width of a standard ResNet-18 (base_channels 32): a quarter
     # of the compute per pixel, so twice the iterations and pretraining
     # steps fit the main job's 10 minutes, and res5 stays in the RoI head.

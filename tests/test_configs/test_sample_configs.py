@@ -19,8 +19,8 @@ RFCN = osp.join(CONFIGS, 'face_rfcn_r18_wider-sample.py')
 FRCNN = osp.join(CONFIGS, 'faster_rcnn', 'faster_rcnn_r18_dc5_wider-sample.py')
 NO_RES5 = osp.join(CONFIGS, 'ablations',
                    'face_rfcn_r18_no-res5_wider-sample.py')
-ENSEMBLE = osp.join(CONFIGS, 'ablations',
-                    'face_rfcn_r18_verifier-ensemble_wider-sample.py')
+SINGLE = osp.join(CONFIGS, 'ablations',
+                  'face_rfcn_r18_verifier-single_wider-sample.py')
 
 
 def build(path):
@@ -99,14 +99,17 @@ def test_random_sampler_ablation_only_drops_the_switch_to_ohem():
         h for h in base.custom_hooks if h['type'] != 'RoISamplerSwitchHook']
 
 
-def test_verifier_ensemble_ablation_only_adds_a_member():
-    base, ensemble = (Config.fromfile(p) for p in (RFCN, ENSEMBLE))
-    assert ensemble.model.verifier.num_members == 2
-    ensemble.model.verifier.pop('num_members')
-    assert ensemble.model.to_dict() == base.model.to_dict()
-    assert ensemble.custom_hooks == base.custom_hooks
-    verifier = build(ENSEMBLE).verifier
-    assert verifier.num_members == 2 and len(verifier.members) == 2
+def test_the_default_verifier_is_an_ensemble_and_the_ablation_one_cnn():
+    base, single = (Config.fromfile(p) for p in (RFCN, SINGLE))
+    assert base.model.verifier.num_members == 3
+    assert len(build(RFCN).verifier.members) == 3
+    assert single.model.verifier.num_members == 1
+    single.model.verifier.pop('num_members')
+    base.model.verifier.pop('num_members')
+    assert single.model.to_dict() == base.model.to_dict()
+    assert single.custom_hooks == base.custom_hooks
+    verifier = build(SINGLE).verifier
+    assert verifier.num_members == 1 and not hasattr(verifier, 'members')
 
 
 @pytest.mark.parametrize('name, option, value', [
