@@ -1,7 +1,7 @@
 """Detect faces in images, folders of images or videos; draw and dump them.
 
     python tools/infer.py INPUT [INPUT ...] --out-dir DIR [--config C]
-        [--checkpoint P] [--score-thr 0.3] [--device cpu] [--batch-size N]
+        [--checkpoint P] [--score-thr 0.5] [--device cpu] [--batch-size N]
         [--allow-partial-checkpoint] [--fuse-conv-bn] [--channels-last]
         [--threads N] [--tta]
     python tools/infer.py INPUT ... --out-dir DIR --config C
@@ -110,9 +110,12 @@ def parse_args() -> argparse.Namespace:
         help='checkpoint file (default: last_checkpoint of the config\'s '
         'work dir)')
     add_partial_checkpoint_arg(parser)
-    parser.add_argument('--score-thr', type=float, default=0.3,
+    # Even odds: the sample config's score is its verifier's probability of
+    # a face, calibrated on the detector's candidates (PlattScaling).
+    parser.add_argument('--score-thr', type=float, default=0.5,
                         help='keep detections with score >= this (default '
-                        '0.3, as mmdet\'s DetInferencer draws)')
+                        '0.5: even odds, where the score is a calibrated '
+                        'probability of a face, as the sample config\'s is)')
     parser.add_argument(
         '--device', default='cuda:0' if torch.cuda.is_available() else 'cpu')
     parser.add_argument(

@@ -53,6 +53,19 @@ def test_photo_and_score_threshold(tmp_path, checkpoint):
     check_record(record, height, width)
     assert record['bboxes'], 'a random model still proposes boxes'
 
+    # Without --score-thr: the detections at even odds (0.5) or above (the
+    # JSON rounds scores to 4 decimals; a random model's are near 0.5).
+    out = infer(PHOTO, '--checkpoint', checkpoint, '--out-dir',
+                str(tmp_path / 'default'))
+    assert out.returncode == 0, out.stderr[-3000:]
+    default = json.loads(
+        (tmp_path / 'default' / 'grace_hopper.json').read_text())
+    every = list(zip(record['bboxes'], record['scores']))
+    kept = list(zip(default['bboxes'], default['scores']))
+    assert all(s >= 0.5 - 1e-4 and (b, s) in every for b, s in kept)
+    assert all((b, s) in kept for b, s in every if s >= 0.5 + 1e-4)
+    assert len(kept) < len(every)
+
     out = infer(PHOTO, '--checkpoint', checkpoint, '--out-dir',
                 str(tmp_path / 'none'), '--score-thr', '1.1')
     assert out.returncode == 0, out.stderr[-3000:]
