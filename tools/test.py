@@ -92,17 +92,17 @@ def use_onnxruntime(cfg: Config, args: argparse.Namespace) -> nn.Module:
     """
     from mmfacerfcn.deployment import (
         ORTDetectorError,
-        build_ort_detector,
+        build_ort_detector_from_config,
         ort_model_config,
     )
-    device, num_threads = get_device(), args.threads or 0
+    model_cfg = ort_model_config(cfg, args.onnx, args.config,
+                                 device=get_device(),
+                                 num_threads=args.threads or 0)
     try:
-        model = build_ort_detector(cfg, args.onnx, args.config, device=device,
-                                   num_threads=num_threads)
+        model = build_ort_detector_from_config(cfg, model_cfg)
     except ORTDetectorError as err:
         raise SystemExit(f'test: error: {err}') from None
-    cfg.model = ort_model_config(cfg, args.onnx, args.config, device=device,
-                                 num_threads=num_threads)
+    cfg.model = model_cfg
     return model
 
 

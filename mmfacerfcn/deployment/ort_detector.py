@@ -280,8 +280,30 @@ def build_ort_detector(cfg, onnx_file: str, config_path: str,
             or ``onnx_file`` is missing, not an export, or exported from
             other test-time settings (naming the first).
     """
-    kwargs = ort_model_config(cfg, onnx_file, config_path, device=device,
-                              num_threads=num_threads)
+    return build_ort_detector_from_config(
+        cfg, ort_model_config(cfg, onnx_file, config_path, device=device,
+                              num_threads=num_threads))
+
+
+def build_ort_detector_from_config(cfg, model_cfg: Dict) -> ORTFaceRFCN:
+    """:func:`build_ort_detector` from its :func:`ort_model_config`.
+
+    For a caller that keeps that config too (``tools/test.py`` puts it in
+    ``cfg.model``, which the Runner logs): the model is built from the very
+    config logged.
+
+    Args:
+        cfg (mmengine.Config): The config the file should have been exported
+            from (``model`` as exported; ``model_cfg`` holds its signature).
+        model_cfg (dict): From :func:`ort_model_config`; not modified.
+
+    Returns:
+        ORTFaceRFCN: Ready to predict.
+
+    Raises:
+        ORTDetectorError: See :func:`build_ort_detector`.
+    """
+    kwargs = dict(model_cfg)
     del kwargs['type']
     try:
         model = ORTFaceRFCN(**kwargs)

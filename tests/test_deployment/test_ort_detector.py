@@ -19,8 +19,10 @@ from mmfacerfcn.deployment import (
     ORTDetectorError,
     ORTFaceRFCN,
     build_ort_detector,
+    build_ort_detector_from_config,
     config_signature,
     open_session,
+    ort_model_config,
 )
 from mmfacerfcn.deployment.ort_detector import ort_providers
 from mmfacerfcn.testing.detections import assert_same_detections
@@ -161,6 +163,23 @@ def test_build_ort_detector(cfg, spread_export):
     assert model.cfg is cfg
     assert model.dataset_meta == dict(classes=('face', ))
     assert model.onnx_file == spread_export[1]
+
+
+def test_build_ort_detector_from_its_config(cfg, spread_export):
+    """The same detector from :func:`ort_model_config`, which is left as
+    it was (the caller logs it)."""
+    model_cfg = ort_model_config(cfg, spread_export[1], spread_export.config)
+    kept = copy.deepcopy(model_cfg)
+    model = build_ort_detector_from_config(cfg, model_cfg)
+    assert model_cfg == kept
+    assert isinstance(model, ORTFaceRFCN) and model.cfg is cfg
+    assert model.dataset_meta == dict(classes=('face', ))
+    assert model.onnx_file == spread_export[1]
+    other = copy.deepcopy(cfg)
+    other.model.test_cfg.rcnn.score_thr = 0.5
+    with pytest.raises(ORTDetectorError, match='does not match other.py'):
+        build_ort_detector_from_config(other, ort_model_config(
+            other, spread_export[1], 'other.py'))
 
 
 def test_build_ort_detector_errors_name_the_file(cfg, tmp_path,

@@ -150,6 +150,35 @@ def test_onnxruntime_session_is_opened_once(tmp_path, monkeypatch, sample,
     assert len(dumped(tmp_path / 'ort.pkl')) == 2  # both val images tested
 
 
+def test_onnxruntime_model_config_is_the_one_built(monkeypatch, spread_export):
+    """``cfg.model``, which the Runner logs, is the very config the model was
+    built from, made once and from the config as exported."""
+    import argparse
+
+    from mmengine.config import Config
+
+    import mmfacerfcn.deployment as deployment
+    tool = load_tool(TEST, 'mmfacerfcn_tools_test')
+    made = []
+
+    def recording_config(*args, **kwargs):
+        made.append(ort_model_config(*args, **kwargs))
+        return made[-1]
+
+    ort_model_config = deployment.ort_model_config
+    monkeypatch.setattr(deployment, 'ort_model_config', recording_config)
+    monkeypatch.setattr(tool, 'get_device', lambda: 'cpu')
+    cfg = Config.fromfile(spread_export.config)
+    args = argparse.Namespace(onnx=spread_export[1],
+                              config=spread_export.config, threads=2)
+    model = tool.use_onnxruntime(cfg, args)
+    assert len(made) == 1 and cfg.model == made[0]
+    assert cfg.model == ort_model_config(
+        Config.fromfile(spread_export.config), spread_export[1],
+        spread_export.config, device='cpu', num_threads=2)
+    assert model.onnx_file == spread_export[1] and model.cfg is cfg
+
+
 @pytest.mark.parametrize('extra,message', [
     # the combinations are checked in tests/test_utils/test_runner_cli.py
     ((), 'CHECKPOINT is required'),
