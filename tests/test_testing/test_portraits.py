@@ -8,6 +8,8 @@ import matplotlib
 import numpy as np
 import pytest
 import skimage.data
+import torch
+from torchvision.ops import box_iou
 
 from mmfacerfcn.data_formats.wider_sample import SAMPLE_SKIMAGE_PICTURES
 from mmfacerfcn.testing.portraits import (
@@ -87,7 +89,27 @@ def test_hand_drawn_faces_lie_inside_the_pictures(tmp_path):
         height, width = cv2.imread(paths[name]).shape[:2]
         # A portrait's face: a sizeable, roughly square box in the picture.
         assert 0 <= x1 < x2 <= width and 0 <= y1 < y2 <= height
-        assert 80 <= x2 - x1 <= 250 and 0.8 <= (y2 - y1) / (x2 - x1) <= 1.4
+        assert 60 <= x2 - x1 <= 250 and 0.8 <= (y2 - y1) / (x2 - x1) <= 1.4
+
+
+def test_hand_drawn_faces_agree_with_mtcnn(tmp_path):
+    """An independent check of the boxes drawn by hand: MTCNN (the
+    strongest of the classical peers, an optional extra), with its own
+    settings, finds each portrait's face where it was drawn. (Its box for
+    the camera man overlapped the box first drawn, hairline to chin with
+    the ear and 33 px of hair, by 0.48.)"""
+    facenet = pytest.importorskip('facenet_pytorch')
+    paths = write_portraits(str(tmp_path))
+    mtcnn = facenet.MTCNN(keep_all=True, device='cpu')
+    for name, face in PORTRAIT_FACES.items():
+        rgb = np.ascontiguousarray(cv2.imread(paths[name])[..., ::-1])
+        boxes, _ = mtcnn.detect(rgb)
+        assert boxes is not None, name
+        # (facenet-pytorch may hand back an object array of boxes.)
+        boxes = np.stack([np.asarray(b, dtype=np.float32) for b in boxes])
+        ious = box_iou(torch.from_numpy(boxes),
+                       torch.tensor([face], dtype=torch.float))[:, 0]
+        assert float(ious.max()) >= 0.6, (name, boxes.round(), ious)
 
 
 def test_check_finds_the_face_and_counts_the_other_boxes(tmp_path, capsys):
