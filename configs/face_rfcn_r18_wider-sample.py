@@ -97,15 +97,17 @@ model = dict(
     # grey crops, trained after the last iteration on the detector's own
     # detections on the training set (CropVerifierTrainHook, below),
     # rescores them before the RoI head's NMS, so that of overlapping boxes
-    # the most face-like survives. With weight 1 the score is the
-    # verifier's; the detector's only selects the candidates (score_thr).
+    # the most face-like survives. The score is detector ** 0.1 *
+    # verifier ** 0.9: mostly the verifier's calibrated probability, and a
+    # box must satisfy both classifiers, as in a cascade (README, stop 42;
+    # with weight 1 the detector's score only selects the candidates).
     # Three CNNs, each from its own initialisation, their logits averaged:
     # one CNN trained on a few thousand crops ranks the pictures it never
     # saw by the luck of its initialisation (README, stop 42). Without it:
     # ablations/face_rfcn_r18_no-verifier_wider-sample.py; one CNN:
     # ablations/face_rfcn_r18_verifier-single_wider-sample.py.
     type='VerifiedTwoStageDetector',
-    verifier=dict(type='CropVerifier', weight=1.0, num_members=3),
+    verifier=dict(type='CropVerifier', weight=0.9, num_members=3),
     # Half the width of a standard ResNet-18 (base_channels 32): a quarter
     # of the compute per pixel, so twice the iterations and pretraining
     # steps fit the main job's 10 minutes, and res5 stays in the RoI head.

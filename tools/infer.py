@@ -110,12 +110,14 @@ def parse_args() -> argparse.Namespace:
         help='checkpoint file (default: last_checkpoint of the config\'s '
         'work dir)')
     add_partial_checkpoint_arg(parser)
-    # Even odds: the sample config's score is its verifier's probability of
-    # a face, calibrated on the detector's candidates (PlattScaling).
+    # Even odds: the sample config's score is mostly (weight 0.9) its
+    # verifier's probability of a face, calibrated on the detector's
+    # candidates (PlattScaling), blended with the detector's.
     parser.add_argument('--score-thr', type=float, default=0.5,
                         help='keep detections with score >= this (default '
-                        '0.5: even odds, where the score is a calibrated '
-                        'probability of a face, as the sample config\'s is)')
+                        '0.5: even odds, where the score is a probability '
+                        'of a face, as the sample config\'s calibrated '
+                        'verifier makes it)')
     parser.add_argument(
         '--device', default='cuda:0' if torch.cuda.is_available() else 'cpu')
     parser.add_argument(
