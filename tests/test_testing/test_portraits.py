@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import skimage.data
 import torch
+from PIL import Image
 from torchvision.ops import box_iou
 
 from mmfacerfcn.data_formats.wider_sample import SAMPLE_SKIMAGE_PICTURES
@@ -102,11 +103,11 @@ def test_hand_drawn_faces_agree_with_mtcnn(tmp_path):
     paths = write_portraits(str(tmp_path))
     mtcnn = facenet.MTCNN(keep_all=True, device='cpu')
     for name, face in PORTRAIT_FACES.items():
-        rgb = np.ascontiguousarray(cv2.imread(paths[name])[..., ::-1])
-        boxes, _ = mtcnn.detect(rgb)
+        # A PIL picture, as compare_face_detectors.py feeds it.
+        boxes, _ = mtcnn.detect(Image.open(paths[name]).convert('RGB'))
         assert boxes is not None, name
-        # (facenet-pytorch may hand back an object array of boxes.)
-        boxes = np.stack([np.asarray(b, dtype=np.float32) for b in boxes])
+        # (An object array: a float dtype makes it one array.)
+        boxes = np.asarray(boxes, dtype=np.float32)
         ious = box_iou(torch.from_numpy(boxes),
                        torch.tensor([face], dtype=torch.float))[:, 0]
         assert float(ious.max()) >= 0.6, (name, boxes.round(), ious)
