@@ -110,9 +110,6 @@ def parse_args() -> argparse.Namespace:
         help='checkpoint file (default: last_checkpoint of the config\'s '
         'work dir)')
     add_partial_checkpoint_arg(parser)
-    # Even odds: the sample config's score is mostly (weight 0.9) its
-    # verifier's probability of a face, calibrated on the detector's
-    # candidates (PlattScaling), blended with the detector's.
     parser.add_argument('--score-thr', type=float, default=0.5,
                         help='keep detections with score >= this (default '
                         '0.5: even odds, where the score is a probability '
