@@ -238,16 +238,19 @@ def test_non_exportable_config_is_refused(roi_layer, named):
         ONNXFaceRFCN(detector)
 
 
-@pytest.mark.parametrize('num_members,before_nms', [(1, True), (2, True),
-                                                    (1, False)])
+@pytest.mark.parametrize('num_members,before_nms,samples_per_cell',
+                         [(1, True, 1), (2, True, 2), (1, False, 1)])
 def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path,
-                                          num_members, before_nms):
+                                          num_members, before_nms,
+                                          samples_per_cell):
     """A VerifiedTwoStageDetector with a trained and calibrated verifier
-    (one CNN, or an ensemble of two), rescoring before the RoI head's NMS
-    or after it: the wrapper and onnxruntime rescore as mmdet's predict
-    does, and the scores differ from the detector's own."""
+    (one CNN, or an ensemble of two reading 2 x 2 samples a crop pixel),
+    rescoring before the RoI head's NMS or after it: the wrapper and
+    onnxruntime rescore as mmdet's predict does, and the scores differ from
+    the detector's own."""
     cfg = copy.deepcopy(cfg)
     cfg.model.verifier.num_members = num_members
+    cfg.model.verifier.samples_per_cell = samples_per_cell
     cfg.model.rescore_before_nms = before_nms
     detector = spread_score_detector(cfg)
     plain = ONNXFaceRFCN(detector)

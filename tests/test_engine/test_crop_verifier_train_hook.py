@@ -1,6 +1,8 @@
 """CropVerifierTrainHook: detections labelled by their overlap with the
 faces; after the last iteration the verifier learns them and is marked
 fitted before the last checkpoint is written."""
+import math
+
 import pytest
 import torch
 from mmengine.runner import Runner
@@ -8,9 +10,11 @@ from mmengine.runner import Runner
 from mmfacerfcn.engine.hooks import (
     CropVerifierTrainHook,
     crop_weights,
+    jitter_crops,
     label_detections,
     members_loss,
     turned_faces,
+    warp_crops,
 )
 from mmfacerfcn.testing.configs import tiny_runner_cfg
 
@@ -90,6 +94,78 @@ def test_each_member_learns_on_its_own_loss():
     assert torch.allclose(logits.grad, want, atol=1e-6)
 
 
+def test_warp_crops_by_hand():
+    # One bright pixel two to the right of the centre of a 9 x 9 crop.
+    crops = torch.zeros(1, 1, 9, 9)
+    crops[0, 0, 4, 6] = 1.
+
+    def where(angle=0., zoom=1., shift=(0., 0.)):
+        out = warp_crops(crops, torch.tensor([angle]), torch.tensor([zoom]),
+                         torch.tensor([shift]))
+        return tuple((out[0, 0] > 0.5).nonzero()[0].tolist())
+
+    assert where() == (4, 6)
+    assert where(angle=math.pi / 2) == (2, 4)  # anticlockwise: above
+    assert where(angle=-math.pi / 2) == (6, 4)
+    assert where(zoom=2.) == (4, 8)  # twice as far from the centre
+    assert where(shift=(-4 / 9, 4 / 9)) == (6, 4)  # 2 px left, 2 px down
+    turned = warp_crops(crops, torch.tensor([math.pi / 2]),
+                        torch.tensor([1.]), torch.zeros(1, 2))
+    torch.testing.assert_close(turned, crops.rot90(1, (2, 3)))
+
+
+def test_warp_crops_match_torchvision_away_from_the_border():
+    from torchvision.transforms import InterpolationMode
+    from torchvision.transforms.v2.functional import affine
+    torch.manual_seed(0)
+    crops = torch.rand(3, 1, 32, 32, dtype=torch.float64)
+    angles = [20., -35., 5.]  # degrees, anticlockwise
+    zooms = [1.2, 0.9, 1.]
+    shifts = [(2., -1.), (0., 3.), (-1.5, 0.5)]  # px
+    got = warp_crops(crops, torch.tensor(angles).deg2rad(),
+                     torch.tensor(zooms), torch.tensor(shifts) / 16)
+    inner = slice(10, 22)  # reads no pixel outside the crop
+    for i in range(3):
+        want = affine(crops[i], angle=-angles[i], translate=list(shifts[i]),
+                      scale=zooms[i], shear=[0., 0.],
+                      interpolation=InterpolationMode.BILINEAR)
+        # torchvision builds its grid in float32.
+        torch.testing.assert_close(got[i, :, inner, inner],
+                                   want[:, inner, inner], atol=1e-5, rtol=0)
+
+
+def test_jitter_crops_draws_each_crop_its_own_warp_within_bounds():
+    # Two channels holding each pixel's own x and y: bilinear reads of a
+    # linear ramp are exact, so the output says where each pixel was read,
+    # and so the warp drawn.
+    side, centre = 16, 7.5
+    ramp = torch.arange(side, dtype=torch.float64)
+    coords = torch.stack([ramp.expand(side, side),
+                          ramp[:, None].expand(side, side)])
+    crops = coords.expand(300, 2, side, side)
+    gen = torch.Generator().manual_seed(0)
+    out = jitter_crops(crops, gen, max_angle=10., max_zoom=0.1,
+                       max_shift=0.05)
+    # Where pixels (8, 8), (8, 9) and (9, 8) were read: the Jacobian of the
+    # reading map, its rotation and scale (1 / zoom), and the shift.
+    read = out[:, :, 8, 8]
+    jac = torch.stack([out[:, :, 8, 9] - read, out[:, :, 9, 8] - read], 2)
+    angles = torch.atan2(jac[:, 1, 0], jac[:, 0, 0]).rad2deg()
+    zooms = 1 / torch.hypot(jac[:, 0, 0], jac[:, 1, 0])
+    shifts = (8 - centre) - torch.linalg.solve(jac, read - centre)
+    assert angles.abs().max() <= 10 and angles.abs().max() > 9
+    assert (zooms - 1).abs().max() <= 0.1 and (zooms - 1).abs().max() > 0.09
+    assert shifts.abs().max() <= 0.05 * side + 1e-9
+    assert shifts.abs().max() > 0.045 * side
+    assert len(set(angles.tolist())) == 300  # each crop its own
+    # No warp at all: the crops as they were.
+    same = jitter_crops(crops, gen, max_angle=0., max_zoom=0.,
+                        max_shift=0.)
+    torch.testing.assert_close(same, crops)
+    with pytest.raises(ValueError, match='max_zoom'):
+        jitter_crops(crops, gen, max_angle=0., max_zoom=1., max_shift=0.)
+
+
 def test_label_detections_by_hand():
     boxes = torch.tensor([
         FACE,                    # IoU 1: face
@@ -118,7 +194,10 @@ def test_label_detections_by_hand():
 
 @pytest.mark.parametrize('kwargs', [dict(epochs=0), dict(batch_size=0),
                                     dict(pos_iou=0.3, neg_iou=0.5),
-                                    dict(max_proposals=0)])
+                                    dict(max_proposals=0),
+                                    dict(jitter=dict(max_angle=-1.,
+                                                     max_zoom=0.,
+                                                     max_shift=0.))])
 def test_bad_arguments_are_refused(kwargs):
     with pytest.raises(ValueError):
         CropVerifierTrainHook(**kwargs)
@@ -184,6 +263,29 @@ def test_turned_faces_are_learnt_as_non_faces(tmp_path, monkeypatch):
     assert history['num_pos'] == int(collected.sum()) >= 3
     assert history['num_neg'] == int((collected == 0).sum()) + history[
         'num_pos']
+
+
+def test_jitter_warps_every_batch_it_learns(tmp_path, monkeypatch):
+    from mmfacerfcn.engine.hooks import crop_verifier_train_hook as module
+    calls = []
+
+    def spy(crops, generator, **bounds):
+        calls.append((len(crops), bounds))
+        return jitter_crops(crops, generator, **bounds)
+
+    monkeypatch.setattr(module, 'jitter_crops', spy)
+    bounds = dict(max_angle=10., max_zoom=0.1, max_shift=0.05)
+    cfg = verified_cfg(tmp_path)
+    cfg.custom_hooks[-1]['jitter'] = bounds
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    history = next(h for h in runner.hooks if isinstance(
+        h, CropVerifierTrainHook)).history
+    crops = history['num_pos'] + history['num_neg']
+    # Each of the 3 epochs' batches of 16, with the bounds given.
+    assert len(calls) == 3 * math.ceil(crops / 16)
+    assert sum(n for n, _ in calls) == 3 * crops
+    assert all(b == bounds for _, b in calls)
 
 
 def test_every_member_of_an_ensemble_learns(tmp_path):

@@ -129,6 +129,78 @@ def turned_faces(crops: Tensor, labels: Tensor, scores: Tensor,
             torch.cat([scores, negatives.mean().expand(len(faces))]))
 
 
+def warp_crops(crops: Tensor, angles: Tensor, zooms: Tensor,
+               shifts: Tensor) -> Tensor:
+    """Each crop turned, zoomed and shifted about its centre by its own
+    amounts (a similarity), read bilinearly, at the nearest pixel outside.
+
+    Written here because torchvision's ``affine`` warps a batch by one
+    transform; this is one ``affine_grid`` for the batch, the same warp as
+    torchvision's per crop (with its angle clockwise) away from the border
+    (``tests/test_engine/test_crop_verifier_train_hook.py``).
+
+    Args:
+        crops (Tensor): shape (n, C, S, S).
+        angles (Tensor): Anticlockwise turns, radians, shape (n,).
+        zooms (Tensor): Magnifications, shape (n,): 2 shows the middle half
+            of the crop at twice the size.
+        shifts (Tensor): Where each crop's centre moves to, in halves of
+            its side (x right, y down), shape (n, 2).
+
+    Returns:
+        Tensor: shape (n, C, S, S).
+    """
+    # affine_grid maps each output pixel to where it reads the input: the
+    # inverse of the warp, in coordinates of -1 to 1 across the crop.
+    cos, sin = angles.cos() / zooms, angles.sin() / zooms
+    # Anticlockwise on the screen (y down) reads the input clockwise.
+    rotation = torch.stack([torch.stack([cos, -sin], 1),
+                            torch.stack([sin, cos], 1)], 1)
+    offset = -(rotation @ shifts.unsqueeze(2))
+    theta = torch.cat([rotation, offset], 2).to(crops)
+    grid = F.affine_grid(theta, list(crops.shape), align_corners=False)
+    return F.grid_sample(crops, grid, mode='bilinear', padding_mode='border',
+                         align_corners=False)
+
+
+def check_jitter(max_angle: float, max_zoom: float,
+                 max_shift: float) -> None:
+    """Raise ValueError unless :func:`jitter_crops` can draw from these
+    bounds."""
+    if max_angle < 0 or max_shift < 0 or not 0 <= max_zoom < 1:
+        raise ValueError(
+            f'jitter needs max_angle ({max_angle}) >= 0, max_shift '
+            f'({max_shift}) >= 0 and 0 <= max_zoom ({max_zoom}) < 1')
+
+
+def jitter_crops(crops: Tensor, generator: torch.Generator,
+                 max_angle: float, max_zoom: float,
+                 max_shift: float) -> Tensor:
+    """:func:`warp_crops` by amounts drawn uniformly per crop: a turn of up
+    to ``max_angle`` degrees either way, a zoom in ``[1 - max_zoom, 1 +
+    max_zoom]`` and a shift of up to ``max_shift`` of the crop's side along
+    each axis.
+
+    Args:
+        crops (Tensor): shape (n, C, S, S).
+        generator (torch.Generator): A CPU generator that draws the amounts.
+        max_angle (float): Degrees.
+        max_zoom (float): In [0, 1).
+        max_shift (float): Fraction of the side.
+
+    Returns:
+        Tensor: shape (n, C, S, S).
+    """
+    check_jitter(max_angle, max_zoom, max_shift)
+    draws = torch.rand(len(crops), 4, generator=generator,
+                       dtype=torch.float64) * 2 - 1
+    angles = draws[:, 0] * (max_angle * torch.pi / 180)
+    zooms = 1 + draws[:, 1] * max_zoom
+    shifts = draws[:, 2:] * (2 * max_shift)  # in halves of the side
+    return warp_crops(crops, angles.to(crops.device), zooms.to(crops.device),
+                      shifts.to(crops.device))
+
+
 @HOOKS.register_module()
 class CropVerifierTrainHook(Hook):
     """Trains the detector's :class:`~mmfacerfcn.models.verifiers.CropVerifier`
@@ -194,6 +266,12 @@ class CropVerifierTrainHook(Hook):
         turned_faces (bool): Add each face, turned by a random multiple of
             a quarter, as a non-face (:func:`turned_faces`). Defaults to
             False.
+        jitter (dict, optional): Warp each crop of a batch by its own random
+            turn, zoom and shift, ``dict(max_angle=..., max_zoom=...,
+            max_shift=...)`` (:func:`jitter_crops`), before the random
+            mirroring: the faces of a sample hold few people, and a face
+            a little turned or off-centre is still one. Defaults to None
+            (no warp).
         calibrate (bool): After training, fit the verifier's
             ``calibration`` (Platt scaling,
             :class:`~mmfacerfcn.models.verifiers.PlattScaling`) to the
@@ -220,6 +298,7 @@ class CropVerifierTrainHook(Hook):
                  log_interval: int = 1,
                  max_proposals: Optional[int] = None,
                  turned_faces: bool = False,
+                 jitter: Optional[dict] = None,
                  calibrate: bool = True) -> None:
         if epochs < 1 or batch_size < 1:
             raise ValueError(f'epochs ({epochs}) and batch_size '
@@ -243,6 +322,9 @@ class CropVerifierTrainHook(Hook):
         self.log_interval = log_interval
         self.max_proposals = max_proposals
         self.turned_faces = turned_faces
+        self.jitter = dict(jitter) if jitter is not None else None
+        if self.jitter is not None:  # before any training
+            check_jitter(**self.jitter)
         self.calibrate = calibrate
         self.history: Optional[dict] = None
 
@@ -371,6 +453,8 @@ class CropVerifierTrainHook(Hook):
             for begin in range(0, len(order), self.batch_size):
                 batch = order[begin:begin + self.batch_size]
                 x, y = crops[batch], labels[batch].float()
+                if self.jitter is not None:
+                    x = jitter_crops(x, gen, **self.jitter)
                 flip = torch.from_numpy(rng.random(len(batch)) < 0.5).to(
                     device)
                 x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)

@@ -91,6 +91,11 @@ class CropVerifier(BaseModule):
             [0, 1]. Defaults to 0.75.
         flip_test (bool): Whether :meth:`forward` averages each crop's
             logit with its mirror image's. Defaults to True.
+        samples_per_cell (int): Samples per side of each crop pixel's cell,
+            averaged (:meth:`squares`). Defaults to 1: one bilinear tap at
+            the cell's centre, which aliases a box more than twice the crop's
+            side (a portrait's face) into a crop sharper and noisier than
+            any small face's.
         init_cfg (dict, optional): Initialisation config. Defaults to None
             (PyTorch's default initialisation).
     """
@@ -106,6 +111,7 @@ class CropVerifier(BaseModule):
                  num_members: int = 1,
                  weight: float = 0.75,
                  flip_test: bool = True,
+                 samples_per_cell: int = 1,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         if not 0 <= weight <= 1:
@@ -115,6 +121,10 @@ class CropVerifier(BaseModule):
                              f'2 ** len(channels) ({2**len(channels)})')
         if num_members < 1:
             raise ValueError(f'num_members must be >= 1; got {num_members}')
+        if samples_per_cell < 1:
+            raise ValueError(
+                f'samples_per_cell must be >= 1; got {samples_per_cell}')
+        self.samples_per_cell = samples_per_cell
         self.crop_size = crop_size
         self.weight = weight
         self.num_members = num_members
@@ -147,11 +157,13 @@ class CropVerifier(BaseModule):
         """The square about each box, sampled to ``crop_size`` per side.
 
         Each box becomes the square of its longer side about its centre;
-        sample ``(i, j)`` is read bilinearly at the centre of cell ``(i, j)``
-        of a ``crop_size x crop_size`` grid over the square (as
-        ``torchvision.ops.roi_align`` with ``aligned=True`` and one sample
-        per bin reads it), and outside the picture at the nearest pixel
-        inside.
+        sample ``(i, j)`` is the mean of ``samples_per_cell ** 2`` bilinear
+        reads at the centres of a regular grid over cell ``(i, j)`` of a
+        ``crop_size x crop_size`` grid over the square (as
+        ``torchvision.ops.roi_align`` with ``aligned=True`` and
+        ``sampling_ratio=samples_per_cell`` reads it; one read, at the
+        cell's centre, by default), and outside the picture at the nearest
+        pixel inside.
 
         Args:
             images (Tensor): Grey pictures, shape (B, 1, H, W).
@@ -162,7 +174,8 @@ class CropVerifier(BaseModule):
             Tensor: shape (n, 1, crop_size, crop_size).
         """
         batch, _, height, width = images.shape
-        size = self.crop_size
+        cells, reads = self.crop_size, self.samples_per_cell
+        size = cells * reads  # reads per side, averaged by cell below
         n = rois.size(0)
         centre = (rois[:, 1:3] + rois[:, 3:5]) / 2
         side = (rois[:, 3:5] - rois[:, 1:3]).amax(1, keepdim=True)
@@ -184,7 +197,10 @@ class CropVerifier(BaseModule):
         samples = F.grid_sample(stacked, grid.reshape(1, n * size, size, 2),
                                 mode='bilinear', padding_mode='border',
                                 align_corners=False)
-        return samples.reshape(n, 1, size, size)
+        samples = samples.reshape(n, 1, size, size)
+        if reads > 1:
+            samples = F.avg_pool2d(samples, reads)
+        return samples
 
     def crops(self, images: Tensor, rois: Tensor) -> Tensor:
         """Standardised square crops of boxes, the verifier's input.

@@ -17,9 +17,10 @@ def square(box):
     return [cx - half, cy - half, cx + half, cy + half]
 
 
+@pytest.mark.parametrize('reads', [1, 3])
 @pytest.mark.parametrize('dtype,tol', [(torch.float64, 1e-10),
                                        (torch.float32, 1e-3)])
-def test_squares_match_roi_align_inside_the_picture(dtype, tol):
+def test_squares_match_roi_align_inside_the_picture(dtype, tol, reads):
     torch.manual_seed(0)
     images = torch.rand(2, 1, 60, 80, dtype=dtype) * 255
     # Boxes whose squares stay inside their picture; image 1's check that
@@ -27,11 +28,12 @@ def test_squares_match_roi_align_inside_the_picture(dtype, tol):
     boxes = [(0, [10., 12., 30., 40.]), (1, [5.3, 12.1, 50.2, 35.9]),
              (1, [40., 20., 48., 28.]), (0, [60.5, 30.25, 75.5, 55.])]
     rois = torch.tensor([[i, *b] for i, b in boxes], dtype=dtype)
-    verifier = CropVerifier(crop_size=16, channels=(8, 8))
+    verifier = CropVerifier(crop_size=16, channels=(8, 8),
+                            samples_per_cell=reads)
     got = verifier.squares(images, rois)
     squares = torch.tensor([[i, *square(b)] for i, b in boxes], dtype=dtype)
     want = roi_align(images, squares, output_size=16, spatial_scale=1.,
-                     sampling_ratio=1, aligned=True)
+                     sampling_ratio=reads, aligned=True)
     assert got.shape == (4, 1, 16, 16)
     assert torch.allclose(got, want, atol=tol * 255, rtol=0)
 
@@ -171,6 +173,7 @@ def test_fitted_is_saved_with_the_weights():
     (dict(weight=1.5), 'weight'),
     (dict(crop_size=30), 'divisible'),
     (dict(num_members=0), 'num_members'),
+    (dict(samples_per_cell=0), 'samples_per_cell'),
 ])
 def test_bad_arguments_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
