@@ -137,6 +137,11 @@ class CropVerifier(BaseModule):
             self.members = nn.ModuleList(nets)
         self.register_buffer('fitted', torch.zeros((), dtype=torch.bool))
         self.calibration = PlattScaling()
+        # Channels-last convolution weights: the same arithmetic, and on
+        # CPU oneDNN's channels-last kernels run these small convolutions
+        # over a thousand crops about 2.7 times faster (README, stop 43).
+        # Loading weights copies into these tensors and keeps the layout.
+        self.to(memory_format=torch.channels_last)
 
     @staticmethod
     def _cnn(crop_size: int, channels: Sequence[int],

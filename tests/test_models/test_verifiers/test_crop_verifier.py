@@ -194,3 +194,28 @@ def test_grey_pixels_undo_the_normalisation(rgb):
     assert grey.shape == (1, 1, 1, 2)
     assert torch.allclose(grey.flatten(), torch.tensor([0.299 * 255, 100.]),
                           atol=1e-3)
+
+
+def test_convolution_weights_stay_channels_last_with_the_same_logits():
+    """Channels-last weights (the fast layout on CPU), kept when contiguous
+    weights are loaded; the logits are those of the same weights laid out
+    contiguously, up to float rounding."""
+    torch.manual_seed(0)
+    verifier = CropVerifier(num_members=2).eval()
+    loaded = CropVerifier(num_members=2).eval()
+    loaded.load_state_dict({k: v.contiguous()
+                            for k, v in verifier.state_dict().items()})
+    for model in (verifier, loaded):
+        convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+        assert len(convs) == 6
+        assert all(c.weight.is_contiguous(memory_format=torch.channels_last)
+                   for c in convs)
+        assert not all(c.weight.is_contiguous() for c in convs)
+    crops = torch.randn(50, 1, 32, 32)
+    contiguous = CropVerifier(num_members=2).eval()
+    contiguous.load_state_dict(verifier.state_dict())
+    contiguous.to(memory_format=torch.contiguous_format)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(crops), contiguous(crops),
+                                   atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(verifier(crops), loaded(crops))
