@@ -238,13 +238,16 @@ def test_non_exportable_config_is_refused(roi_layer, named):
         ONNXFaceRFCN(detector)
 
 
-@pytest.mark.parametrize('num_members,before_nms,samples_per_cell',
-                         [(1, True, 1), (2, True, 2), (1, False, 1)])
+@pytest.mark.parametrize(
+    'num_members,before_nms,samples_per_cell,cascade_thr',
+    [(1, True, 1, None), (2, True, 2, None), (1, False, 1, None),
+     (3, True, 1, 'median'), (3, True, 1, 'none passes')])
 def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path,
                                           num_members, before_nms,
-                                          samples_per_cell):
+                                          samples_per_cell, cascade_thr):
     """A VerifiedTwoStageDetector with a trained and calibrated verifier
-    (one CNN, or an ensemble of two reading 2 x 2 samples a crop pixel),
+    (one CNN, an ensemble of two reading 2 x 2 samples a crop pixel, or a
+    cascade of three passing half the candidates or none to the last two),
     rescoring before the RoI head's NMS or after it: the wrapper and
     onnxruntime rescore as mmdet's predict does, and the scores differ from
     the detector's own."""
@@ -262,6 +265,19 @@ def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path,
     detector.verifier.calibration.slope.fill_(0.8)
     detector.verifier.calibration.bias.fill_(-0.5)
     wrapper = ONNXFaceRFCN(detector)
+    if cascade_thr is not None:
+        # The first member's logits of the candidates: a cascade that
+        # passes half of them to the other members, or none.
+        verifier = detector.verifier
+        crops = []
+        handle = verifier.register_forward_hook(
+            lambda module, args, out: crops.append(args[0]))
+        with torch.no_grad():
+            wrapper(images, shapes)
+            handle.remove()
+            first = verifier.member_logits(crops[0], slice(0, 1))[0]
+        verifier.cascade_thr = float(
+            first.median() if cascade_thr == 'median' else first.max() + 1)
     with torch.no_grad():
         dets, labels, batch_idx = wrapper(images, shapes)
     assert torch.all(dets[:-1, 4] >= dets[1:, 4])

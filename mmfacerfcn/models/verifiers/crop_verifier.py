@@ -16,7 +16,7 @@ The crop is sampled here with ``grid_sample`` rather than
 reaches past the picture's border, where sampling the nearest pixel
 (``padding_mode='border'``) keeps the crop's statistics those of the picture.
 """
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -96,6 +96,13 @@ class CropVerifier(BaseModule):
             the cell's centre, which aliases a box more than twice the crop's
             side (a portrait's face) into a crop sharper and noisier than
             any small face's.
+        cascade_thr (float, optional): Make :meth:`forward` a cascade:
+            the first member scores every crop, and only the crops it
+            scores above this logit are scored by the other members and get
+            their mean; the others keep the first member's logit. Most of a
+            picture's candidates are background that one CNN already
+            rejects, so the ensemble's cost is paid for few crops. Defaults
+            to None: every member scores every crop.
         init_cfg (dict, optional): Initialisation config. Defaults to None
             (PyTorch's default initialisation).
     """
@@ -112,6 +119,7 @@ class CropVerifier(BaseModule):
                  weight: float = 0.75,
                  flip_test: bool = True,
                  samples_per_cell: int = 1,
+                 cascade_thr: Optional[float] = None,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         if not 0 <= weight <= 1:
@@ -125,6 +133,7 @@ class CropVerifier(BaseModule):
             raise ValueError(
                 f'samples_per_cell must be >= 1; got {samples_per_cell}')
         self.samples_per_cell = samples_per_cell
+        self.cascade_thr = cascade_thr
         self.crop_size = crop_size
         self.weight = weight
         self.num_members = num_members
@@ -223,18 +232,25 @@ class CropVerifier(BaseModule):
         std = crops.std((2, 3), keepdim=True)
         return (crops - mean) / (std + 1e-6)
 
-    def member_logits(self, crops: Tensor) -> Tensor:
+    def member_logits(self, crops: Tensor,
+                      members: Optional[slice] = None) -> Tensor:
         """Each member's face logits of crops, what training fits.
 
         Args:
             crops (Tensor): shape (n, 1, crop_size, crop_size), from
                 :meth:`crops`.
+            members (slice, optional): Which members. Defaults to None:
+                all of them.
 
         Returns:
-            Tensor: shape (num_members, n).
+            Tensor: shape (num_members, n), or one row per member of
+            ``members``.
         """
+        if members is None:
+            members = slice(None)
+        nets = self._nets()[members]
         return torch.stack([classifier(features(crops))[:, 0]
-                            for features, classifier in self._nets()])
+                            for features, classifier in nets])
 
     def _nets(self) -> List[Tuple[nn.Module, nn.Module]]:
         """Each member's ``(features, classifier)``, whichever names hold
@@ -245,7 +261,9 @@ class CropVerifier(BaseModule):
 
     def forward(self, crops: Tensor) -> Tensor:
         """Face logits of crops: the mean of the members', and with
-        ``flip_test`` of each crop's and its mirror image's.
+        ``flip_test`` of each crop's and its mirror image's; with
+        ``cascade_thr``, of the first member's alone where it scores a crop
+        at or below that logit.
 
         Args:
             crops (Tensor): shape (n, 1, crop_size, crop_size), from
@@ -254,9 +272,22 @@ class CropVerifier(BaseModule):
         Returns:
             Tensor: shape (n,).
         """
-        logits = self.member_logits(crops).mean(0)
+        if self.cascade_thr is None or self.num_members == 1:
+            return self._member_sum(crops, None) / self.num_members
+        first = self._member_sum(crops, slice(0, 1))
+        passed = (first > self.cascade_thr).nonzero()[:, 0]
+        rest = self._member_sum(crops[passed], slice(1, None))
+        return first.index_copy(0, passed, (first[passed] + rest) /
+                                self.num_members)
+
+    def _member_sum(self, crops: Tensor, members: Optional[slice]) -> Tensor:
+        """The sum over ``members`` of their logits, each with
+        ``flip_test`` the mean of the crop's and its mirror image's;
+        shape (n,)."""
+        logits = self.member_logits(crops, members).sum(0)
         if self.flip_test:
-            logits = (logits + self.member_logits(crops.flip(3)).mean(0)) / 2
+            logits = (logits +
+                      self.member_logits(crops.flip(3), members).sum(0)) / 2
         return logits
 
     def rescore(self, scores: Tensor, logits: Tensor) -> Tensor:

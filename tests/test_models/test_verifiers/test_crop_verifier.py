@@ -144,6 +144,60 @@ def test_flip_test_averages_each_crop_with_its_mirror(num_members):
                           verifier.member_logits(crops).mean(0))
 
 
+def each_members_logits(verifier, crops):
+    """(M, n): each member's logit of each crop, the mean of the crop's and
+    its mirror image's (flip_test), every member on every crop."""
+    return (verifier.member_logits(crops) +
+            verifier.member_logits(crops.flip(3))) / 2
+
+
+def test_cascade_keeps_the_first_members_logit_below_its_threshold():
+    torch.manual_seed(0)
+    verifier = CropVerifier(crop_size=16, channels=(4, 8),
+                            num_members=3).eval()
+    crops = torch.randn(40, 1, 16, 16, requires_grad=True)
+    logits = each_members_logits(verifier, crops)
+    thr = float(logits[0].median())
+    passed = logits[0] > thr
+    assert 10 < int(passed.sum()) < 30
+    want = torch.where(passed, logits.mean(0), logits[0])
+    verifier.cascade_thr = thr
+    got = verifier(crops)
+    torch.testing.assert_close(got, want)
+    # Gradients as the formula's: the other members only where it passed.
+    weights = torch.randn(40)
+    (grad_got, ) = torch.autograd.grad((got * weights).sum(), crops)
+    (grad_want, ) = torch.autograd.grad((want * weights).sum(), crops)
+    torch.testing.assert_close(grad_got, grad_want)
+    # Thresholds that pass every crop and none: the ensemble, the first.
+    verifier.cascade_thr = float(logits[0].min()) - 1
+    torch.testing.assert_close(verifier(crops), logits.mean(0))
+    verifier.cascade_thr = float(logits[0].max()) + 1
+    torch.testing.assert_close(verifier(crops), logits[0])
+    verifier.cascade_thr = None
+    torch.testing.assert_close(verifier(crops), logits.mean(0))
+
+
+def test_cascade_runs_the_other_members_on_the_passed_crops_only():
+    torch.manual_seed(0)
+    verifier = CropVerifier(crop_size=16, channels=(4, 8),
+                            num_members=3).eval()
+    seen = {i: [] for i in range(3)}
+    for i, net in enumerate(verifier.members):  # (features, classifier)
+        net[0].register_forward_hook(
+            lambda module, args, out, i=i: seen[i].append(len(args[0])))
+    crops = torch.randn(50, 1, 16, 16)
+    with torch.no_grad():
+        first = (verifier.members[0](crops) +
+                 verifier.members[0](crops.flip(3)))[:, 0] / 2
+        seen[0].clear()
+        verifier.cascade_thr = float(first.median())
+        verifier(crops)
+    passed = int((first > verifier.cascade_thr).sum())
+    assert 0 < passed < 50
+    assert seen == {0: [50, 50], 1: [passed, passed], 2: [passed, passed]}
+
+
 def test_rescore_is_the_geometric_blend():
     verifier = CropVerifier(weight=0.75)
     scores = torch.tensor([0.16, 0.9, 1.0])
