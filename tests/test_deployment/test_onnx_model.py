@@ -275,9 +275,16 @@ def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path,
         with torch.no_grad():
             wrapper(images, shapes)
             handle.remove()
-            first = verifier.member_logits(crops[0], slice(0, 1))[0]
+            # As forward compares it: the mean of each crop's and its
+            # mirror image's (flip_test).
+            first = (verifier.member_logits(crops[0], slice(0, 1))[0] +
+                     verifier.member_logits(crops[0].flip(3),
+                                            slice(0, 1))[0]) / 2
         verifier.cascade_thr = float(
             first.median() if cascade_thr == 'median' else first.max() + 1)
+        passed = int((first > verifier.cascade_thr).sum())
+        assert (0 < passed < len(first)) if cascade_thr == 'median' else \
+            passed == 0
     with torch.no_grad():
         dets, labels, batch_idx = wrapper(images, shapes)
     assert torch.all(dets[:-1, 4] >= dets[1:, 4])
