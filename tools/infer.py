@@ -3,7 +3,7 @@
     python tools/infer.py INPUT [INPUT ...] --out-dir DIR [--config C]
         [--checkpoint P] [--score-thr 0.5] [--device cpu] [--batch-size N]
         [--allow-partial-checkpoint] [--fuse-conv-bn] [--channels-last]
-        [--threads N] [--tta]
+        [--threads N] [--tta] [--cfg-options KEY=VALUE ...]
     python tools/infer.py INPUT ... --out-dir DIR --config C
         --backend onnxruntime --onnx model.onnx [--batch-size N]
 
@@ -40,6 +40,10 @@ scale and flip of the config's ``tta_pipeline`` and merges the detections
 with its ``tta_model``, as ``tools/test.py --tta`` does
 (:mod:`mmfacerfcn.utils.tta`); slower, one picture at a time.
 
+``--cfg-options`` overrides settings of the config as in mmdet's tools
+(e.g. ``model.test_cfg.rcnn.max_per_img=100``); with onnxruntime the
+overridden config must still match the file's test-time settings.
+
 Without ``--checkpoint`` the config's work dir (``./work_dirs/<config name>``
 as tools/train.py uses it) gives its ``last_checkpoint``. A checkpoint that
 lacks weights of the config's model, or holds them with other shapes, is an
@@ -74,7 +78,12 @@ from mmfacerfcn.utils.output_paths import (
     check_output_folder,
     write_atomic,
 )
-from mmfacerfcn.utils.runner_cli import add_inference_args, check_inference_args
+from mmfacerfcn.utils.runner_cli import (
+    add_cfg_options_arg,
+    add_inference_args,
+    check_inference_args,
+    load_config,
+)
 from mmfacerfcn.utils.tta import (
     array_test_pipeline,
     check_tta_cfg,
@@ -122,6 +131,7 @@ def parse_args() -> argparse.Namespace:
         help='images (or video frames) per forward pass (default 1); '
         'images of different sizes run in separate batches')
     add_inference_args(parser)
+    add_cfg_options_arg(parser)
     args = parser.parse_args()
     error = check_inference_args(args)
     if error is None and args.batch_size < 1:
@@ -213,7 +223,7 @@ def build_model(args: argparse.Namespace) -> torch.nn.Module:
             with a config that has no TTA settings.
     """
     register_all_modules()  # also for a config without custom_imports
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     if args.tta:
         try:
             check_tta_cfg(cfg, args.config)

@@ -16,12 +16,41 @@ def add_runner_args(parser: argparse.ArgumentParser) -> None:
         parser (argparse.ArgumentParser): Gets the arguments.
     """
     parser.add_argument('--work-dir', help='where logs and outputs go')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, key=value')
+    add_cfg_options_arg(parser)
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     # torchrun passes --local-rank; older launchers --local_rank.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def add_cfg_options_arg(parser: argparse.ArgumentParser) -> None:
+    """Add mmdet's ``--cfg-options KEY=VALUE ...`` (mmengine's
+    ``DictAction``), which :func:`load_config` merges into the config.
+
+    Args:
+        parser (argparse.ArgumentParser): Gets the argument.
+    """
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
+        help='override settings of the config, as in mmdet\'s tools, e.g. '
+        'model.test_cfg.rcnn.score_thr=0.3 model.verifier.cascade_thr=-1')
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """The config file ``path`` with ``--cfg-options`` merged in.
+
+    Args:
+        path (str): The config file.
+        cfg_options (dict, optional): Parsed ``--cfg-options``, dotted keys
+            (``Config.merge_from_dict``). Defaults to None.
+
+    Returns:
+        Config: The config.
+    """
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
 
 
 def load_runner_cfg(args: argparse.Namespace) -> Config:
@@ -39,10 +68,8 @@ def load_runner_cfg(args: argparse.Namespace) -> Config:
         Config: The config, ready for ``Runner.from_cfg``.
     """
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

@@ -33,20 +33,17 @@ def export(*args, env=None):
 
 
 def test_exports_checked_file(tmp_path, checkpoint):
-    """A config whose score threshold nothing reaches: the graph, its
-    smoke run and ORTFaceRFCN handle zero detections; the file records the
-    config's threshold."""
+    """A score threshold that nothing reaches, set with --cfg-options: the
+    graph, its smoke run and ORTFaceRFCN handle zero detections; the file
+    records the overridden threshold."""
     import onnx
     import torch
-    from mmengine.config import Config
 
     from mmfacerfcn.deployment import ORTFaceRFCN, config_signature
-    config = tmp_path / 'none.py'
-    config.write_text(f'_base_ = [{CONFIG!r}]\n'
-                      'model = dict(test_cfg=dict(rcnn=dict(score_thr=1.0)))\n')
+    from mmfacerfcn.utils.runner_cli import load_config
     out = tmp_path / 'onnx' / 'face_rfcn.onnx'
-    result = export(str(config), checkpoint, '--out', str(out),
-                    '--dynamic-batch')
+    result = export(CONFIG, checkpoint, '--out', str(out), '--dynamic-batch',
+                    '--cfg-options', 'model.test_cfg.rcnn.score_thr=1.0')
     assert result.returncode == 0, result.stderr[-3000:]
     assert 'onnx.checker passed, standard operators only' in result.stdout
     assert 'batch dynamic' in result.stdout
@@ -56,7 +53,7 @@ def test_exports_checked_file(tmp_path, checkpoint):
     assert [o.name for o in model.graph.output] == ['dets', 'labels',
                                                     'batch_idx']
 
-    cfg = Config.fromfile(str(config))
+    cfg = load_config(CONFIG, {'model.test_cfg.rcnn.score_thr': 1.0})
     ort = ORTFaceRFCN(str(out), signature=config_signature(cfg))
     assert ort.exported_signature['test_cfg']['rcnn']['score_thr'] == 1.0
     from mmdet.structures import DetDataSample

@@ -74,6 +74,22 @@ def test_photo_and_score_threshold(tmp_path, checkpoint):
     assert (tmp_path / 'none' / 'grace_hopper.jpg').exists()
 
 
+def test_cfg_options_override_the_config(tmp_path, checkpoint):
+    """--cfg-options as in mmdet's tools: with at most 3 detections a
+    picture, the 3 highest-scoring of the run without it."""
+    def detections(name, *extra):
+        out = infer(PHOTO, '--checkpoint', checkpoint, '--out-dir',
+                    str(tmp_path / name), '--score-thr', '0', *extra)
+        assert out.returncode == 0, out.stderr[-3000:]
+        record = json.loads((tmp_path / name / 'grace_hopper.json').read_text())
+        return sorted(zip(record['scores'], record['bboxes']), reverse=True)
+
+    every = detections('all')
+    assert len(every) > 3
+    assert detections('top3', '--cfg-options',
+                      'model.test_cfg.rcnn.max_per_img=3') == every[:3]
+
+
 def test_tta_on_a_photo(tmp_path, checkpoint):
     """--tta: the config's scales and flips, merged; a config that turns TTA
     off is refused by name. (tests/test_utils/test_tta.py checks the boxes.)"""
@@ -338,6 +354,14 @@ def test_onnx_of_another_config_is_refused(tmp_path, spread_export):
     assert out.returncode != 0
     assert f'{spread_export[1]} does not match {config}' in out.stderr
     assert 'test_cfg.rcnn.score_thr' in out.stderr
+    assert not (tmp_path / 'o' / 'grace_hopper.json').exists()
+
+    # The same setting changed on the command line instead.
+    out = infer(PHOTO, '--backend', 'onnxruntime', '--onnx', spread_export[1],
+                '--out-dir', str(tmp_path / 'o'), '--cfg-options',
+                'model.test_cfg.rcnn.score_thr=0.5')
+    assert out.returncode != 0
+    assert 'test_cfg.rcnn.score_thr' in out.stderr, out.stderr[-2000:]
     assert not (tmp_path / 'o' / 'grace_hopper.json').exists()
 
 

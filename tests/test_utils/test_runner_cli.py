@@ -1,4 +1,5 @@
 """load_runner_cfg: the PR curves follow --work-dir (issue 14, item 8);
+load_config: --cfg-options;
 check_inference_args: the backend and speed options of test.py/infer.py."""
 import argparse
 import os.path as osp
@@ -75,3 +76,20 @@ def test_inference_options(argv, message):
         assert error is None
     else:
         assert error.startswith(message), error
+
+
+def test_cfg_options_are_parsed_and_merged():
+    """infer.py and export_onnx.py take --cfg-options as test.py does:
+    typed values under dotted keys, the config file itself unchanged."""
+    from mmfacerfcn.utils.runner_cli import add_cfg_options_arg, load_config
+    parser = argparse.ArgumentParser()
+    add_cfg_options_arg(parser)
+    options = parser.parse_args([
+        '--cfg-options', 'model.test_cfg.rcnn.max_per_img=3',
+        'model.verifier.cascade_thr=-1.5']).cfg_options
+    cfg = load_config(CONFIG, options)
+    assert cfg.model.test_cfg.rcnn.max_per_img == 3
+    assert cfg.model.verifier.cascade_thr == -1.5
+    plain = load_config(CONFIG)
+    assert plain.model.verifier.cascade_thr == -2.0
+    assert plain.model.test_cfg.rcnn.max_per_img != 3

@@ -2,6 +2,7 @@
 
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out model.onnx
         [--opset 18] [--dynamic-batch] [--allow-partial-checkpoint]
+        [--cfg-options KEY=VALUE ...]
 
 The graph (:class:`mmfacerfcn.deployment.ONNXFaceRFCN`) runs everything
 after the test pipeline's resize: normalisation, backbone, RPN with its
@@ -22,7 +23,8 @@ outside ONNX's own domains, loaded and run once in onnxruntime, and written
 in one piece (no external data file); the export time and size are printed.
 The config's test-time settings (data preprocessor, ``test_cfg``, classes)
 go into the file's metadata, where ``--backend onnxruntime`` of
-``tools/test.py`` and ``tools/infer.py`` checks its config against them.
+``tools/test.py`` and ``tools/infer.py`` checks its config against them:
+settings changed with ``--cfg-options`` here must be given to them too.
 """
 import argparse
 import os
@@ -48,7 +50,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--dynamic-batch', action='store_true',
                         help='dynamic batch size (default: one image)')
     from mmfacerfcn.utils.checkpoint_fit import add_partial_checkpoint_arg
+    from mmfacerfcn.utils.runner_cli import add_cfg_options_arg
     add_partial_checkpoint_arg(parser)
+    add_cfg_options_arg(parser)
     return parser.parse_args(argv)
 
 
@@ -75,7 +79,6 @@ def main(argv=None) -> int:
     import numpy as np
     import onnxruntime as ort
     import torch
-    from mmengine.config import Config
 
     from mmfacerfcn import register_all_modules
     from mmfacerfcn.deployment import (
@@ -98,6 +101,7 @@ def main(argv=None) -> int:
         check_output_writable,
         replace_atomically,
     )
+    from mmfacerfcn.utils.runner_cli import load_config
 
     if args.opset is None:
         args.opset = DEFAULT_OPSET
@@ -112,7 +116,7 @@ def main(argv=None) -> int:
         raise SystemExit(f'export_onnx: error: {err}') from None
 
     register_all_modules()  # also for a config without custom_imports
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     # mmengine's loader: weights_only for local files, numpy's types allowed
     # by register_all_modules (as tools/infer.py loads).
     detector = init_detector_or_exit(cfg, args.checkpoint, args.config, 'cpu',
