@@ -228,9 +228,13 @@ class CropVerifier(BaseModule):
             each of zero mean and unit variance (a flat one stays zero).
         """
         crops = self.squares(images, rois)
-        mean = crops.mean((2, 3), keepdim=True)
-        std = crops.std((2, 3), keepdim=True)
-        return (crops - mean) / (std + 1e-6)
+        centred = crops - crops.mean((2, 3), keepdim=True)
+        # The sample standard deviation (n - 1, as Tensor.std) written out:
+        # Tensor.std warns on no crops at all (a picture without candidates,
+        # and every ONNX export, which traces that case too).
+        pixels = crops.shape[2] * crops.shape[3]
+        std = (centred.square().sum((2, 3), keepdim=True) / (pixels - 1)).sqrt()
+        return centred / (std + 1e-6)
 
     def member_logits(self, crops: Tensor,
                       members: Optional[slice] = None) -> Tensor:

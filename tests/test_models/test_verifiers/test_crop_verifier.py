@@ -1,6 +1,7 @@
 """CropVerifier: its crops against torchvision's RoIAlign, its score blend
 against the formula, and grey_pixels on hand-computed colours."""
 import math
+import warnings
 
 import pytest
 import torch
@@ -73,6 +74,20 @@ def test_crops_are_standardised_and_flat_crops_stay_finite():
     again = verifier.crops(images * 3 + 20,
                            torch.tensor([[0., 2., 3., 18., 17.]]))
     assert torch.allclose(again[0], crops[0], atol=1e-4)
+    # Tensor.std's own standardisation, to float precision.
+    square = verifier.squares(images, torch.tensor([[0., 2., 3., 18., 17.]]))
+    want = (square - square.mean()) / (square.std() + 1e-6)
+    assert torch.allclose(crops[0], want[0], atol=1e-5)
+
+
+def test_no_crops_give_an_empty_batch_without_warnings():
+    verifier = CropVerifier()
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        crops = verifier.crops(torch.rand(1, 1, 40, 40),
+                               torch.zeros(0, 5))
+        logits = verifier.eval()(crops)
+    assert crops.shape == (0, 1, 32, 32) and logits.shape == (0, )
 
 
 def test_forward_gives_one_logit_per_crop_and_learns():
