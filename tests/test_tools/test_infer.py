@@ -53,7 +53,7 @@ def test_photo_and_score_threshold(tmp_path, checkpoint):
     check_record(record, height, width)
     assert record['bboxes'], 'a random model still proposes boxes'
 
-    # Without --score-thr: the detections at even odds (0.5) or above (the
+    # Without --score-thr: the detections at 0.5 or above (the
     # JSON rounds scores to 4 decimals; a random model's are near 0.5).
     out = infer(PHOTO, '--checkpoint', checkpoint, '--out-dir',
                 str(tmp_path / 'default'))

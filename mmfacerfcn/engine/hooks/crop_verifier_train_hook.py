@@ -276,10 +276,13 @@ class CropVerifierTrainHook(Hook):
             ``calibration`` (Platt scaling,
             :class:`~mmfacerfcn.models.verifiers.PlattScaling`) to the
             collected crops, unweighted: its score is then the probability
-            of a face among the detector's candidates, not under the
-            balanced prior of the weighted training, and a score threshold
-            keeps what it says. A monotone map: the ranking (NMS, AP) of a
-            verifier of weight 1 is unchanged. Defaults to True.
+            of a face among the detector's candidates before NMS, not
+            under the balanced prior of the weighted training (among the
+            final detections, which NMS has thinned of the boxes on faces,
+            a score is a face less often:
+            ``tools/analysis_tools/score_reliability.py``). A monotone map:
+            the ranking (NMS, AP) of a verifier of weight 1 is unchanged.
+            Defaults to True.
     """
 
     priority = 'LOW'  # before CheckpointHook (VERY_LOW)
