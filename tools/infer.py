@@ -121,11 +121,11 @@ def parse_args() -> argparse.Namespace:
     add_partial_checkpoint_arg(parser)
     parser.add_argument('--score-thr', type=float, default=0.5,
                         help='keep detections with score >= this (default '
-                        '0.5; the sample config\'s verifier is calibrated '
-                        'on the candidates before NMS, and among the final '
-                        'detections a score is a face less often than it '
-                        'says: tools/analysis_tools/score_reliability.py '
-                        'measures how often)')
+                        '0.5: even odds, where the score is the probability '
+                        'that a final detection is a face, as the sample '
+                        'config\'s verifier calibrates it on the training '
+                        'pictures; tools/analysis_tools/'
+                        'score_reliability.py measures it on a split)')
     parser.add_argument(
         '--device', default='cuda:0' if torch.cuda.is_available() else 'cpu')
     parser.add_argument(

@@ -25,7 +25,8 @@ its ``test_cfg``:
    verifier, its rescoring (grey crops sampled with ``grid_sample``):
    of the detections above ``score_thr`` before the NMS of step 5 where it
    rescores before NMS (the NMS then keeps the blended scores' order),
-   else of step 5's detections, then a sort by the new score.
+   else of step 5's detections, then a sort by the new score; then the
+   final scores' calibration (``CropVerifier.calibrate_detections``).
 
 Outputs are flat over the batch (``dets (N, 5)``, ``labels (N,)``,
 ``batch_idx (N,)``): NMS leaves a data-dependent count per image, and
@@ -419,5 +420,7 @@ class ONNXFaceRFCN(nn.Module):
             scores, order = scores.sort(descending=True)
             boxes, labels, det_batch = boxes[order], labels[order], \
                 det_batch[order]
+        if self.verify:  # monotone: the order stays
+            scores = detector.verifier.calibrate_detections(scores)
         dets = torch.cat([boxes, scores[:, None]], dim=1)
         return dets, labels, det_batch

@@ -245,9 +245,10 @@ def test_non_exportable_config_is_refused(roi_layer, named):
 def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path,
                                           num_members, before_nms,
                                           samples_per_cell, cascade_thr):
-    """A VerifiedTwoStageDetector with a trained and calibrated verifier
-    (one CNN, an ensemble of two reading 2 x 2 samples a crop pixel, or a
-    cascade of three passing half the candidates or none to the last two),
+    """A VerifiedTwoStageDetector with a trained verifier, its candidates'
+    and its final detections' scores calibrated (one CNN, an ensemble of
+    two reading 2 x 2 samples a crop pixel, or a cascade of three passing
+    half the candidates or none to the last two),
     rescoring before the RoI head's NMS or after it: the wrapper and
     onnxruntime rescore as mmdet's predict does, and the scores differ from
     the detector's own."""
@@ -261,9 +262,11 @@ def test_trained_verifier_is_in_the_graph(cfg, packed, tmp_path,
     with torch.no_grad():
         unverified = plain(images, shapes)[0]
     detector.verifier.fitted.fill_(True)
-    # A calibration other than the identity, which the graph must carry.
+    # Calibrations other than the identity, which the graph must carry.
     detector.verifier.calibration.slope.fill_(0.8)
     detector.verifier.calibration.bias.fill_(-0.5)
+    detector.verifier.detection_calibration.slope.fill_(1.3)
+    detector.verifier.detection_calibration.bias.fill_(-0.4)
     wrapper = ONNXFaceRFCN(detector)
     if cascade_thr is not None:
         # The first member's logits of the candidates: a cascade that

@@ -1,6 +1,7 @@
 """CropVerifierTrainHook: detections labelled by their overlap with the
 faces; after the last iteration the verifier learns them and is marked
 fitted before the last checkpoint is written."""
+import copy
 import math
 
 import pytest
@@ -420,7 +421,8 @@ def test_the_verifier_is_calibrated_on_the_collected_crops(
 
     monkeypatch.setattr(platt_scaling, 'fit_platt', spy)
     cfg = verified_cfg(tmp_path)
-    cfg.custom_hooks[-1].update(calibrate=calibrate, turned_faces=True)
+    cfg.custom_hooks[-1].update(calibrate=calibrate, turned_faces=True,
+                                calibrate_detections=False)
     runner = Runner.from_cfg(cfg)
     runner.train()
     calibration = runner.model.verifier.calibration
@@ -441,3 +443,104 @@ def test_the_verifier_is_calibrated_on_the_collected_crops(
     last = torch.load(tmp_path / 'work' / 'iter_2.pth', weights_only=True)
     assert float(last['state_dict']['verifier.calibration.bias']) == \
         float(calibration.bias)
+
+
+def find_the_faces_too(model, score=0.6):
+    """Make ``model.predict`` also return each picture's annotated faces
+    (the test pipeline loads them) at ``score``, calibrated as the other
+    final detections: the tiny run's detector finds none, and the fit
+    needs faces and non-faces."""
+    from mmengine.structures import InstanceData
+    predict = model.predict
+
+    def with_faces(inputs, samples, rescale=True):
+        results = predict(inputs, samples, rescale)
+        for result in results:
+            pred, faces = result.pred_instances, result.gt_instances.bboxes
+            found = InstanceData(
+                bboxes=faces.to(pred.bboxes),
+                scores=model.verifier.calibrate_detections(
+                    pred.scores.new_full((len(faces), ), score)),
+                labels=pred.labels.new_zeros(len(faces)))
+            result.pred_instances = InstanceData.cat([pred, found])
+        return results
+
+    model.predict = with_faces
+
+
+def test_final_detections_without_faces_stay_uncalibrated(tmp_path):
+    runner = Runner.from_cfg(verified_cfg(tmp_path))
+    runner.train()
+    calibration = runner.model.verifier.detection_calibration
+    assert (float(calibration.slope), float(calibration.bias)) == (1, 0)
+    assert bool(runner.model.verifier.fitted)
+
+
+def test_final_detections_are_calibrated_on_the_training_pictures(
+        tmp_path, monkeypatch):
+    """The second fit takes the logits of the trained model's final
+    detections on the training pictures (the detection calibration the
+    identity meanwhile), labelled as the candidates are; the fitted map
+    is saved and changes the final scores only by the formula."""
+    from mmengine.dataset import Compose, pseudo_collate
+
+    from mmfacerfcn.engine.hooks.utils import annotated_boxes
+    from mmfacerfcn.models.verifiers import platt_scaling, probability_logits
+    fits, fit = [], platt_scaling.fit_platt
+
+    def spy(logits, labels):
+        fits.append((logits.clone(), labels.clone()))
+        return fit(logits, labels)
+
+    monkeypatch.setattr(platt_scaling, 'fit_platt', spy)
+    cfg = verified_cfg(tmp_path)
+    cfg.custom_hooks[-1].update(calibrate=False)
+    runner = Runner.from_cfg(cfg)
+    find_the_faces_too(runner.model)
+    runner.train()
+    model = runner.model.eval()
+    history = next(h for h in runner.hooks
+                   if isinstance(h, CropVerifierTrainHook)).history
+    assert len(fits) == 1
+    calibration = model.verifier.detection_calibration
+    fitted = (float(calibration.slope), float(calibration.bias))
+    assert history['detection_calibration'] == fitted != (1.0, 0.0)
+    last = torch.load(tmp_path / 'work' / 'iter_2.pth', weights_only=True)
+    assert float(last['state_dict'][
+        'verifier.detection_calibration.slope']) == fitted[0]
+
+    # Independently: the final detections with the identity, labelled.
+    calibration.slope.fill_(1.)
+    calibration.bias.fill_(0.)
+    pipeline = Compose(PIPELINE)
+    dataset = runner.train_dataloader.dataset
+    scores, labels, calibrated = [], [], []
+    with torch.no_grad():
+        for index in range(len(dataset)):
+            info = dataset.get_data_info(index)
+            data = model.data_preprocessor(pseudo_collate([pipeline(info)]),
+                                           False)
+            samples = data['data_samples']
+            pred = model.predict(data['inputs'],
+                                 copy.deepcopy(samples))[0].pred_instances
+            faces, ignored = (torch.from_numpy(b) for b in
+                              annotated_boxes(info))
+            label = label_detections(pred.bboxes, faces, ignored)
+            scores.append(pred.scores[label >= 0])
+            labels.append(label[label >= 0])
+            calibration.slope.fill_(fitted[0])
+            calibration.bias.fill_(fitted[1])
+            again = model.predict(data['inputs'],
+                                  copy.deepcopy(samples))[0].pred_instances
+            calibration.slope.fill_(1.)
+            calibration.bias.fill_(0.)
+            assert torch.equal(again.bboxes, pred.bboxes)
+            logits = torch.log(pred.scores) - torch.log1p(-pred.scores)
+            assert torch.allclose(
+                again.scores,
+                torch.sigmoid(fitted[0] * logits + fitted[1]), atol=1e-5)
+            calibrated.append(again.scores)
+    logits, fit_labels = fits[0]
+    assert torch.equal(fit_labels, torch.cat(labels))
+    assert 0 < int(fit_labels.sum()) < len(fit_labels)
+    assert torch.allclose(logits, probability_logits(torch.cat(scores)))

@@ -12,6 +12,7 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.hooks import Hook
 from torch import Tensor
 
+from ...models.verifiers import probability_logits
 from ...utils.overrides import overridden
 from .utils import annotated_boxes, broadcast_module, unwrap_model
 
@@ -279,10 +280,19 @@ class CropVerifierTrainHook(Hook):
             of a face among the detector's candidates before NMS, not
             under the balanced prior of the weighted training (among the
             final detections, which NMS has thinned of the boxes on faces,
-            a score is a face less often:
-            ``tools/analysis_tools/score_reliability.py``). A monotone map:
-            the ranking (NMS, AP) of a verifier of weight 1 is unchanged.
-            Defaults to True.
+            such a score is a face less often: ``calibrate_detections``).
+            A monotone map: the ranking (NMS, AP) of a verifier of weight 1
+            is unchanged. Defaults to True.
+        calibrate_detections (bool): Then fit the verifier's
+            ``detection_calibration`` (Platt scaling of the final scores'
+            logits, after NMS: ``CropVerifier.calibrate_detections``) to
+            the model's final detections on the training pictures, as the
+            test config gives them, each labelled as the candidates are
+            (:func:`label_detections`; the ones left out there are left out
+            here): a final score is then the probability that a final
+            detection is a face, which ``tools/infer.py``'s threshold
+            reads. A monotone map of the final scores: the detections,
+            their order and AP are unchanged. Defaults to True.
     """
 
     priority = 'LOW'  # before CheckpointHook (VERY_LOW)
@@ -302,7 +312,8 @@ class CropVerifierTrainHook(Hook):
                  max_proposals: Optional[int] = None,
                  turned_faces: bool = False,
                  jitter: Optional[dict] = None,
-                 calibrate: bool = True) -> None:
+                 calibrate: bool = True,
+                 calibrate_detections: bool = True) -> None:
         if epochs < 1 or batch_size < 1:
             raise ValueError(f'epochs ({epochs}) and batch_size '
                              f'({batch_size}) must be >= 1')
@@ -329,6 +340,7 @@ class CropVerifierTrainHook(Hook):
         if self.jitter is not None:  # before any training
             check_jitter(**self.jitter)
         self.calibrate = calibrate
+        self.calibrate_detections = calibrate_detections
         self.history: Optional[dict] = None
 
     @staticmethod
@@ -372,10 +384,7 @@ class CropVerifierTrainHook(Hook):
             1 for a face, and the detector's scores (n,), 1 for the added
             faces.
         """
-        cfg = runner.cfg
-        pipeline = Compose(self.pipeline if self.pipeline is not None else
-                           cfg.test_dataloader.dataset.pipeline)
-        dataset = runner.train_dataloader.dataset
+        pipeline, dataset = self._training_pictures(runner)
         # Without max_proposals, also a detector without an RPN.
         proposals = nullcontext() if self.max_proposals is None else \
             overridden(model.rpn_head.test_cfg, max_per_img=self.max_proposals)
@@ -383,15 +392,28 @@ class CropVerifierTrainHook(Hook):
                                    score_thr=self.score_thr):
             return self._collect(pipeline, dataset, model, model.verifier)
 
+    def _training_pictures(self, runner) -> tuple:
+        """The pipeline the training pictures go through (``pipeline``, or
+        the test dataloader's) and the training dataset."""
+        pipeline = Compose(self.pipeline if self.pipeline is not None else
+                           runner.cfg.test_dataloader.dataset.pipeline)
+        return pipeline, runner.train_dataloader.dataset
+
+    @staticmethod
+    def _preprocessed(pipeline, dataset, model):
+        """Each training picture's data info and its batch of one, through
+        ``pipeline`` and the model's data preprocessor."""
+        for index in range(len(dataset)):
+            info = dataset.get_data_info(index)
+            yield info, model.data_preprocessor(
+                pseudo_collate([pipeline(info)]), False)
+
     def _collect(self, pipeline, dataset, model, verifier) -> tuple:
         """:meth:`collect` with the RPN's proposals and the RoI head's
         ``score_thr`` set."""
         all_crops, all_labels, all_scores = [], [], []
         with torch.no_grad():
-            for index in range(len(dataset)):
-                info = dataset.get_data_info(index)
-                data = model.data_preprocessor(
-                    pseudo_collate([pipeline(info)]), False)
+            for info, data in self._preprocessed(pipeline, dataset, model):
                 inputs = data['inputs']
                 pred = model.verifier_inputs(inputs, data['data_samples'])[0]
                 factor = data['data_samples'][0].metainfo['scale_factor']
@@ -484,8 +506,10 @@ class CropVerifierTrainHook(Hook):
         if self.calibrate:
             self._calibrate(runner, verifier, crops[:num_collected],
                             labels[:num_collected])
-        broadcast_module(verifier)
         verifier.fitted.fill_(True)
+        if self.calibrate_detections:
+            self._calibrate_detections(runner, model)
+        broadcast_module(verifier)
         model.train(was_training)
         runner.logger.info(
             f'CropVerifierTrainHook: {num_pos} face and {num_neg} non-face '
@@ -493,7 +517,10 @@ class CropVerifierTrainHook(Hook):
         self.history = dict(loss=losses, acc=accs, num_pos=num_pos,
                             num_neg=num_neg, seconds=time.time() - start,
                             calibration=(float(verifier.calibration.slope),
-                                         float(verifier.calibration.bias)))
+                                         float(verifier.calibration.bias)),
+                            detection_calibration=(
+                                float(verifier.detection_calibration.slope),
+                                float(verifier.detection_calibration.bias)))
 
     def _calibrate(self, runner, verifier, crops: Tensor,
                    labels: Tensor) -> None:
@@ -509,3 +536,38 @@ class CropVerifierTrainHook(Hook):
             'CropVerifierTrainHook: calibrated as sigmoid('
             f'{float(verifier.calibration.slope):.3f} * logit + '
             f'{float(verifier.calibration.bias):.3f})')
+
+    def _calibrate_detections(self, runner, model) -> None:
+        """Fit ``verifier.detection_calibration`` to the final detections
+        of the training pictures (the trained verifier's, under the test
+        config), from the identity."""
+        calibration = model.verifier.detection_calibration
+        calibration.slope.fill_(1.)
+        calibration.bias.fill_(0.)
+        model.eval()
+        pipeline, dataset = self._training_pictures(runner)
+        scores, labels = [], []
+        with torch.no_grad():
+            for info, data in self._preprocessed(pipeline, dataset, model):
+                pred = model.predict(data['inputs'],
+                                     data['data_samples'])[0].pred_instances
+                faces, ignored = (torch.from_numpy(b).to(pred.bboxes)
+                                  for b in annotated_boxes(info))
+                label = label_detections(pred.bboxes, faces, ignored,
+                                         self.pos_iou, self.neg_iou)
+                scores.append(pred.scores[label >= 0])
+                labels.append(label[label >= 0])
+        scores, labels = torch.cat(scores), torch.cat(labels)
+        num_pos = int(labels.sum())
+        if not 0 < num_pos < len(labels):
+            runner.logger.warning(
+                f'CropVerifierTrainHook: {num_pos} of {len(labels)} final '
+                'detections on the training set are faces; their scores '
+                'stay uncalibrated (both kinds are needed)')
+            return
+        calibration.fit(probability_logits(scores), labels)
+        runner.logger.info(
+            f'CropVerifierTrainHook: final detections ({num_pos} faces of '
+            f'{len(labels)}) calibrated as sigmoid('
+            f'{float(calibration.slope):.3f} * logit + '
+            f'{float(calibration.bias):.3f})')

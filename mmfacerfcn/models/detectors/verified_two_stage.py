@@ -35,6 +35,10 @@ class VerifiedTwoStageDetector(TwoStageDetector):
     * ``rescore_before_nms=False``: mmdet's final detections (after NMS)
       are rescored and re-sorted; the boxes are mmdet's.
 
+    Either way the final scores then go through the verifier's
+    ``calibrate_detections`` (a monotone map, fitted by the hook on the
+    final detections of the training set).
+
     Training (``loss``) is mmdet's: the verifier learns afterwards, from the
     trained detector's own detections (:meth:`verifier_inputs`); until then
     its parameters require no gradient (DDP would otherwise wait for
@@ -192,7 +196,8 @@ class VerifiedTwoStageDetector(TwoStageDetector):
         logits = self.verifier_logits(batch_inputs, boxes)
         for sample, logit in zip(samples, logits):
             pred = sample.pred_instances
-            pred.scores = self.verifier.rescore(pred.scores, logit)
+            pred.scores = self.verifier.calibrate_detections(
+                self.verifier.rescore(pred.scores, logit))
             sample.pred_instances = pred[pred.scores.argsort(
                 descending=True)]
         return samples
@@ -201,7 +206,8 @@ class VerifiedTwoStageDetector(TwoStageDetector):
                                      batch_data_samples: SampleList,
                                      rescale: bool) -> SampleList:
         """:meth:`candidates`, rescored, then the RoI head's NMS and
-        ``max_per_img`` (in the pixels returned, as mmdet runs them)."""
+        ``max_per_img`` (in the pixels returned, as mmdet runs them), then
+        the verifier's :meth:`~CropVerifier.calibrate_detections`."""
         cfg = self.roi_head.test_cfg
         results = self.candidates(batch_inputs, batch_data_samples)
         logits = self.verifier_logits(batch_inputs,
@@ -217,5 +223,6 @@ class VerifiedTwoStageDetector(TwoStageDetector):
                                       result.labels, cfg.nms)
                 if cfg.max_per_img > 0:
                     keep = keep[:cfg.max_per_img]
-                results[index] = result[keep]
+                results[index] = result = result[keep]
+            result.scores = self.verifier.calibrate_detections(result.scores)
         return self.add_pred_to_datasample(batch_data_samples, results)

@@ -24,7 +24,7 @@ from mmdet.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from .platt_scaling import PlattScaling
+from .platt_scaling import PlattScaling, probability_logits
 
 #: ITU-R BT.601 luma weights, in RGB order.
 LUMA_RGB = (0.299, 0.587, 0.114)
@@ -71,7 +71,13 @@ class CropVerifier(BaseModule):
     * sigmoid(calibration(logit)) ** weight``, where ``calibration``
     (:class:`PlattScaling`, the identity until the training hook fits it)
     makes the verifier's probability that of a face among the detector's
-    candidates.
+    candidates. Those candidates are the RoI head's before its NMS, where
+    a face has many boxes; the NMS keeps one of them, so among the final
+    detections a blended score is a face less often than it says.
+    :meth:`calibrate_detections` maps the final scores, after the NMS, by a
+    second Platt scaling of their logits (``detection_calibration``, fitted
+    by the hook on the final detections of the training set): a monotone
+    map, so the detections and their order stay as they were.
 
     Until it is trained (``fitted`` is False, a buffer saved with the
     weights), the detector that holds it does not use it; so a checkpoint
@@ -146,6 +152,7 @@ class CropVerifier(BaseModule):
             self.members = nn.ModuleList(nets)
         self.register_buffer('fitted', torch.zeros((), dtype=torch.bool))
         self.calibration = PlattScaling()
+        self.detection_calibration = PlattScaling()
         # Channels-last convolution weights: the same arithmetic, and on
         # CPU oneDNN's channels-last kernels run these small convolutions
         # over a thousand crops about 2.7 times faster (README, stop 43).
@@ -293,6 +300,21 @@ class CropVerifier(BaseModule):
             logits = (logits +
                       self.member_logits(crops.flip(3), members).sum(0)) / 2
         return logits
+
+    def calibrate_detections(self, scores: Tensor) -> Tensor:
+        """Final detections' scores, after NMS, as probabilities of a face
+        among final detections: ``sigmoid(a * logit(scores) + b)`` (``a``,
+        ``b``: :attr:`detection_calibration`; the scores themselves, to
+        float precision, until it is fitted).
+
+        Args:
+            scores (Tensor): Blended scores (:meth:`rescore`), shape (n,).
+
+        Returns:
+            Tensor: shape (n,), in the same order.
+        """
+        return self.detection_calibration(
+            probability_logits(scores)).sigmoid()
 
     def rescore(self, scores: Tensor, logits: Tensor) -> Tensor:
         """The blended score ``scores ** (1 - w) * sigmoid(a * logits + b) ** w``

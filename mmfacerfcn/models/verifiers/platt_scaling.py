@@ -81,6 +81,21 @@ def fit_platt(logits: Tensor, labels: Tensor,
     return slope, bias
 
 
+def probability_logits(probs: Tensor, eps: float = 1e-6) -> Tensor:
+    """``log(p / (1 - p))`` of probabilities, clamped to ``[eps, 1 - eps]``
+    first so that a score of 0 or 1 stays finite.
+
+    Args:
+        probs (Tensor): Any shape, values in [0, 1].
+        eps (float): The clamp. Defaults to 1e-6.
+
+    Returns:
+        Tensor: Same shape.
+    """
+    probs = probs.clamp(eps, 1 - eps)
+    return torch.log(probs) - torch.log1p(-probs)
+
+
 class PlattScaling(nn.Module):
     """``a * logit + b``, identity until fitted (:meth:`fit`).
 

@@ -197,6 +197,23 @@ def test_rescaled_and_input_pixel_predictions_agree(batch):
                               inp.pred_instances.scores, atol=1e-5)
 
 
+@pytest.mark.parametrize('before_nms', [True, False])
+def test_final_scores_are_calibrated_after_the_nms(batch, before_nms):
+    """The verifier's detection calibration maps the final scores by its
+    formula; the boxes (which NMS keeps) stay the same."""
+    model = build(sample_model_cfg(), rescore_before_nms=before_nms)
+    model.verifier.fitted.fill_(True)
+    plain = predict(model, batch)
+    model.verifier.detection_calibration.slope.fill_(2.)
+    model.verifier.detection_calibration.bias.fill_(-1.)
+    for old, new in zip(plain, predict(model, batch)):
+        old, new = old.pred_instances, new.pred_instances
+        assert len(old) > 0 and torch.equal(old.bboxes, new.bboxes)
+        logits = torch.log(old.scores) - torch.log1p(-old.scores)
+        assert torch.allclose(new.scores, torch.sigmoid(2 * logits - 1),
+                              atol=1e-5)
+
+
 def test_without_verifier_config_it_is_mmdets_detector(batch):
     cfg = sample_model_cfg()
     cfg.verifier = None

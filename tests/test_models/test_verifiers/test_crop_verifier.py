@@ -288,3 +288,16 @@ def test_convolution_weights_stay_channels_last_with_the_same_logits():
         torch.testing.assert_close(loaded(crops), contiguous(crops),
                                    atol=1e-5, rtol=1e-5)
         torch.testing.assert_close(verifier(crops), loaded(crops))
+
+
+def test_final_scores_are_the_same_until_calibrated_then_platt_mapped():
+    verifier = CropVerifier()
+    scores = torch.tensor([0.9, 0.6, 0.3, 0.05])
+    assert torch.allclose(verifier.calibrate_detections(scores), scores,
+                          atol=1e-6)
+    verifier.detection_calibration.slope.fill_(2.)
+    verifier.detection_calibration.bias.fill_(-1.)
+    got = verifier.calibrate_detections(scores)
+    logits = torch.log(scores / (1 - scores))
+    assert torch.allclose(got, torch.sigmoid(2 * logits - 1))
+    assert torch.all(got[:-1] > got[1:])  # the order stays

@@ -1,6 +1,8 @@
 """Platt scaling: the fit against an independent reference (scipy's
 minimiser of the same objective, and the true parameters of drawn data),
 the targets by hand, and an older checkpoint without it."""
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -89,3 +91,14 @@ def test_saved_with_the_weights_and_optional_in_older_checkpoints():
     partial = {k: v for k, v in state.items() if k != 'calibration.bias'}
     assert checkpoint_mismatches(CropVerifier(), partial) == [
         'calibration.bias: missing (model ())']
+
+
+def test_probability_logits_by_hand():
+    from mmfacerfcn.models.verifiers import probability_logits
+    got = probability_logits(torch.tensor([0.5, 0.75, 0.1, 0., 1.]))
+    # 0 and 1 clamped to 1e-6 and 1 - 1e-6, as float32 holds them.
+    low, high = (float(np.float32(p)) for p in (1e-6, 1 - 1e-6))
+    want = torch.tensor([0., math.log(3), -math.log(9),
+                         math.log(low / (1 - low)),
+                         math.log(high / (1 - high))])
+    assert torch.allclose(got, want, rtol=1e-4)
