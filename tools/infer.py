@@ -1,7 +1,7 @@
 """Detect faces in images, folders of images or videos; draw and dump them.
 
     python tools/infer.py INPUT [INPUT ...] --out-dir DIR [--config C]
-        [--checkpoint P] [--score-thr 0.5] [--device cpu] [--batch-size N]
+        [--checkpoint P] [--score-thr 0.3] [--device cpu] [--batch-size N]
         [--allow-partial-checkpoint] [--fuse-conv-bn] [--channels-last]
         [--threads N] [--tta] [--cfg-options KEY=VALUE ...]
     python tools/infer.py INPUT ... --out-dir DIR --config C
@@ -119,12 +119,13 @@ def parse_args() -> argparse.Namespace:
         help='checkpoint file (default: last_checkpoint of the config\'s '
         'work dir)')
     add_partial_checkpoint_arg(parser)
-    parser.add_argument('--score-thr', type=float, default=0.5,
+    parser.add_argument('--score-thr', type=float, default=0.3,
                         help='keep detections with score >= this (default '
-                        '0.5: even odds, where the score is the probability '
-                        'that a final detection is a face, as the sample '
-                        'config\'s verifier calibrates it on the training '
-                        'pictures; tools/analysis_tools/'
+                        '0.3, as mmdet\'s DetInferencer: where the score is '
+                        'the probability that a final detection is a face, '
+                        'as the sample config\'s verifier calibrates it on '
+                        'the training pictures, a box with at least a 30%% '
+                        'chance of being one; tools/analysis_tools/'
                         'score_reliability.py measures it on a split)')
     parser.add_argument(
         '--device', default='cuda:0' if torch.cuda.is_available() else 'cpu')

@@ -15,7 +15,12 @@ import pytest
 import torch
 
 from mmfacerfcn.testing.cli import env_without
-from mmfacerfcn.testing.configs import CONFIGS, REPO, write_random_checkpoint
+from mmfacerfcn.testing.configs import (
+    CONFIGS,
+    REPO,
+    save_test_checkpoint,
+    write_random_checkpoint,
+)
 from mmfacerfcn.testing.detections import assert_same_detections
 
 INFER = osp.join(REPO, 'tools', 'infer.py')
@@ -27,6 +32,24 @@ PHOTO = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
 def checkpoint(tmp_path_factory):
     return write_random_checkpoint(
         tmp_path_factory.mktemp('ckpt') / 'random.pth')
+
+
+@pytest.fixture(scope='module')
+def verified_checkpoint(tmp_path_factory):
+    """The same random weights with the crop verifier marked trained and
+    a steep detection calibration, which spreads the final scores (the
+    random detector's and verifier's are all near 0.5) over both sides
+    of infer.py's threshold."""
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(CONFIG).model)
+    model.init_weights()
+    model.verifier.fitted.fill_(True)
+    model.verifier.detection_calibration.slope.fill_(50.)
+    model.verifier.detection_calibration.bias.fill_(-2.)
+    return save_test_checkpoint(
+        model, tmp_path_factory.mktemp('ckpt') / 'verified.pth')
 
 
 def infer(*args):
@@ -41,7 +64,8 @@ def check_record(record, height, width):
         assert 0 <= x1 <= x2 <= width and 0 <= y1 <= y2 <= height
 
 
-def test_photo_and_score_threshold(tmp_path, checkpoint):
+def test_photo_and_score_threshold(tmp_path, verified_checkpoint):
+    checkpoint = verified_checkpoint
     out = infer(PHOTO, '--checkpoint', checkpoint, '--out-dir',
                 str(tmp_path / 'all'), '--score-thr', '0')
     assert out.returncode == 0, out.stderr[-3000:]
@@ -53,8 +77,8 @@ def test_photo_and_score_threshold(tmp_path, checkpoint):
     check_record(record, height, width)
     assert record['bboxes'], 'a random model still proposes boxes'
 
-    # Without --score-thr: the detections at 0.5 or above (the
-    # JSON rounds scores to 4 decimals; a random model's are near 0.5).
+    # Without --score-thr: the detections at 0.3 or above (the
+    # JSON rounds scores to 4 decimals).
     out = infer(PHOTO, '--checkpoint', checkpoint, '--out-dir',
                 str(tmp_path / 'default'))
     assert out.returncode == 0, out.stderr[-3000:]
@@ -62,9 +86,9 @@ def test_photo_and_score_threshold(tmp_path, checkpoint):
         (tmp_path / 'default' / 'grace_hopper.json').read_text())
     every = list(zip(record['bboxes'], record['scores']))
     kept = list(zip(default['bboxes'], default['scores']))
-    assert all(s >= 0.5 - 1e-4 and (b, s) in every for b, s in kept)
-    assert all((b, s) in kept for b, s in every if s >= 0.5 + 1e-4)
-    assert len(kept) < len(every)
+    assert all(s >= 0.3 - 1e-4 and (b, s) in every for b, s in kept)
+    assert all((b, s) in kept for b, s in every if s >= 0.3 + 1e-4)
+    assert 0 < len(kept) < len(every)
 
     out = infer(PHOTO, '--checkpoint', checkpoint, '--out-dir',
                 str(tmp_path / 'none'), '--score-thr', '1.1')
