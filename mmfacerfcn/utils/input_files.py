@@ -153,3 +153,20 @@ def load_image_fully(path: PathLike) -> Tuple[int, int]:
         except (SyntaxError, ValueError) as err:
             raise OSError(str(err)) from err
         return image.size
+
+
+def exit_unless_files(tool: str, *named: Tuple[PathLike, str]) -> None:
+    """End a command-line tool with one line naming the first input that is
+    not a file: ``'<tool>: error: <path>: <what> not found'``.
+
+    Args:
+        tool (str): The tool's name, first on the line.
+        *named (tuple[str | PathLike, str]): ``(path, what)`` pairs, e.g.
+            ``(args.checkpoint, 'checkpoint')``.
+
+    Raises:
+        SystemExit: A path is not a file.
+    """
+    for path, what in named:
+        if not os.path.isfile(path):
+            raise SystemExit(f'{tool}: error: {path}: {what} not found')

@@ -409,9 +409,9 @@ def test_candidates_are_collected_at_the_hooks_score_thr(tmp_path):
     assert float(collected.min()) >= low
 
 
-@pytest.mark.parametrize('calibrate', [False, True])
-def test_the_verifier_is_calibrated_on_the_collected_crops(
-        tmp_path, monkeypatch, calibrate):
+@pytest.fixture
+def platt_fits(monkeypatch):
+    """The ``(logits, labels)`` of every Platt fit, as they come."""
     from mmfacerfcn.models.verifiers import platt_scaling
     fits, fit = [], platt_scaling.fit_platt
 
@@ -420,6 +420,13 @@ def test_the_verifier_is_calibrated_on_the_collected_crops(
         return fit(logits, labels)
 
     monkeypatch.setattr(platt_scaling, 'fit_platt', spy)
+    return fits
+
+
+@pytest.mark.parametrize('calibrate', [False, True])
+def test_the_verifier_is_calibrated_on_the_collected_crops(
+        tmp_path, platt_fits, calibrate):
+    fits = platt_fits
     cfg = verified_cfg(tmp_path)
     cfg.custom_hooks[-1].update(calibrate=calibrate, turned_faces=True,
                                 calibrate_detections=False)
@@ -477,7 +484,7 @@ def test_final_detections_without_faces_stay_uncalibrated(tmp_path):
 
 
 def test_final_detections_are_calibrated_on_the_training_pictures(
-        tmp_path, monkeypatch):
+        tmp_path, platt_fits):
     """The second fit takes the logits of the trained model's final
     detections on the training pictures (the detection calibration the
     identity meanwhile), labelled as the candidates are; the fitted map
@@ -485,14 +492,8 @@ def test_final_detections_are_calibrated_on_the_training_pictures(
     from mmengine.dataset import Compose, pseudo_collate
 
     from mmfacerfcn.engine.hooks.utils import annotated_boxes
-    from mmfacerfcn.models.verifiers import platt_scaling, probability_logits
-    fits, fit = [], platt_scaling.fit_platt
-
-    def spy(logits, labels):
-        fits.append((logits.clone(), labels.clone()))
-        return fit(logits, labels)
-
-    monkeypatch.setattr(platt_scaling, 'fit_platt', spy)
+    from mmfacerfcn.models.verifiers import probability_logits
+    fits = platt_fits
     cfg = verified_cfg(tmp_path)
     cfg.custom_hooks[-1].update(calibrate=False)
     runner = Runner.from_cfg(cfg)

@@ -169,14 +169,11 @@ def main(argv=None) -> int:
     )
     from mmfacerfcn.data_formats.wider_sample import read_distractors
     from mmfacerfcn.utils.checkpoint_fit import init_detector_or_exit
-    from mmfacerfcn.utils.input_files import InputFileError
+    from mmfacerfcn.utils.input_files import InputFileError, exit_unless_files
     from mmfacerfcn.utils.output_paths import OutputWriteError
 
-    for path, what in ((args.config, 'config'),
-                       (args.checkpoint, 'checkpoint')):
-        if not osp.isfile(path):
-            raise SystemExit(f'distractor_scores: error: {path}: {what} not '
-                             'found')
+    exit_unless_files('distractor_scores', (args.config, 'config'),
+                      (args.checkpoint, 'checkpoint'))
     try:
         gt = parse_wider_gt(osp.join(args.data_root, SPLIT_DIR,
                                      GT_FILES[args.split]))

@@ -172,15 +172,13 @@ def main(argv=None) -> int:
     )
     from mmfacerfcn.engine.hooks.utils import annotated_boxes
     from mmfacerfcn.utils.checkpoint_fit import init_detector_or_exit
+    from mmfacerfcn.utils.input_files import exit_unless_files
     from mmfacerfcn.utils.output_paths import OutputWriteError
     from mmfacerfcn.utils.preflight import check_data
     from mmfacerfcn.utils.runner_cli import load_config
 
-    for path, what in ((args.config, 'config'),
-                       (args.checkpoint, 'checkpoint')):
-        if not osp.isfile(path):
-            raise SystemExit(f'score_reliability: error: {path}: {what} not '
-                             'found')
+    exit_unless_files('score_reliability', (args.config, 'config'),
+                      (args.checkpoint, 'checkpoint'))
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)
     try:
