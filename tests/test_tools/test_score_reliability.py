@@ -73,7 +73,7 @@ def test_run_on_a_tiny_sample(split, small_sample, random_checkpoint,
     out = tmp_path / 'reliability.json'
     assert tool.main([
         CONFIG, random_checkpoint, '--split', split, '--min-score', '0',
-        '--json', str(out), '--cfg-options',
+        '--thr', '0.5', '--json', str(out), '--cfg-options',
         *sample_cfg_options(small_sample, str(tmp_path))]) == 0
     record = json.loads(out.read_text())
     assert record['split'] == split and record['pictures'] == 3

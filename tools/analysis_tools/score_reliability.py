@@ -1,15 +1,16 @@
 """How often is a detection of a given score a face? Reliability of scores.
 
     python tools/analysis_tools/score_reliability.py CONFIG CHECKPOINT \\
-        [--split val] [--bins 10] [--min-score 0.05] [--thr 0.5] \\
+        [--split val] [--bins 10] [--min-score 0.05] [--thr 0.3] \\
         [--device cpu] [--json OUT] [--cfg-options KEY=VALUE ...]
 
-The model's final detections (``test_step``: the config's test pipeline,
-verifier and NMS, boxes in the pictures' pixels) on every picture of the
-config's val (test dataloader) or train split, through the test pipeline.
-Each detection scoring at least ``--min-score`` is labelled against that
-picture's annotations as the crop verifier's training labels it
-(:func:`~mmfacerfcn.engine.hooks.crop_verifier_train_hook.label_detections`):
+The model's final detections (the config's test pipeline, verifier and
+NMS, boxes in the pictures' pixels) on every picture of the config's val
+(test dataloader) or train split, through the test pipeline, each
+labelled against that picture's annotations as the crop verifier's
+training labels it, and as its hook labels them to calibrate the final
+scores (:func:`~mmfacerfcn.engine.hooks.labelled_final_detections`);
+those scoring at least ``--min-score`` are counted:
 a face where it overlaps one by IoU 0.5 or more (WIDER FACE's match), a
 non-face where it overlaps no face nor ignored region by 0.5, left out
 otherwise. Printed:
@@ -136,7 +137,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--bins', type=int, default=10)
     parser.add_argument('--min-score', type=float, default=0.05,
                         help='lowest detection score counted')
-    parser.add_argument('--thr', type=float, default=0.5,
+    parser.add_argument('--thr', type=float, default=0.3,
                         help='the threshold to report on (tools/infer.py\'s '
                         'default --score-thr)')
     parser.add_argument('--device', default='cpu')
@@ -149,28 +150,25 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def split_dataset(cfg, split: str):
-    """The ``split``'s dataset of ``cfg``, every picture through the test
-    pipeline (``test_mode``: none filtered out)."""
+    """The ``split``'s dataset of ``cfg`` (``test_mode``: no picture
+    filtered out) and the test pipeline its pictures go through."""
     from mmdet.registry import DATASETS
     from mmdet.utils import get_test_pipeline_cfg
+    from mmengine.dataset import Compose
     loader = cfg.test_dataloader if split == 'val' else cfg.train_dataloader
     dataset = dict(loader.dataset)
-    dataset.update(pipeline=get_test_pipeline_cfg(cfg), test_mode=True)
-    return DATASETS.build(dataset)
+    pipeline = get_test_pipeline_cfg(cfg)
+    dataset.update(pipeline=pipeline, test_mode=True)
+    return DATASETS.build(dataset), Compose(pipeline)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    import torch
-    from mmengine.dataset import pseudo_collate
     from mmengine.registry import init_default_scope
 
     from mmfacerfcn import register_all_modules
     from mmfacerfcn.data_formats.converter_cli import dump_json_atomic
-    from mmfacerfcn.engine.hooks.crop_verifier_train_hook import (
-        label_detections,
-    )
-    from mmfacerfcn.engine.hooks.utils import annotated_boxes
+    from mmfacerfcn.engine.hooks import labelled_final_detections
     from mmfacerfcn.utils.checkpoint_fit import init_detector_or_exit
     from mmfacerfcn.utils.input_files import exit_unless_files
     from mmfacerfcn.utils.output_paths import OutputWriteError
@@ -188,19 +186,11 @@ def main(argv=None) -> int:
     model = init_detector_or_exit(cfg, args.checkpoint, args.config,
                                   args.device)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
-    dataset = split_dataset(cfg, args.split)
-    scores, labels = [], []
-    with torch.no_grad():
-        for index in range(len(dataset)):
-            sample = model.test_step(pseudo_collate([dataset[index]]))[0]
-            pred = sample.pred_instances.cpu()
-            pred = pred[pred.scores >= args.min_score]
-            faces, ignored = (torch.from_numpy(b).to(pred.bboxes) for b in
-                              annotated_boxes(dataset.get_data_info(index)))
-            label = label_detections(pred.bboxes, faces, ignored)
-            scores.append(pred.scores[label >= 0])
-            labels.append(label[label >= 0])
-    figures = summarize(torch.cat(scores).numpy(), torch.cat(labels).numpy(),
+    dataset, pipeline = split_dataset(cfg, args.split)
+    scores, labels = labelled_final_detections(model.eval(), pipeline,
+                                               dataset)
+    counted = scores >= args.min_score
+    figures = summarize(scores[counted].numpy(), labels[counted].numpy(),
                         args.bins, args.thr)
     print(f'{args.split} split, {len(dataset)} pictures, detections scoring '
           f'>= {args.min_score}:')

@@ -4,6 +4,7 @@ from .crop_verifier_train_hook import (
     crop_weights,
     jitter_crops,
     label_detections,
+    labelled_final_detections,
     members_loss,
     turned_faces,
     warp_crops,
@@ -19,6 +20,7 @@ __all__ = [
     'ChannelsLastHook', 'CropVerifierTrainHook', 'FastInferenceHook', 'MemoryUsageHook',
     'RoISamplerSwitchHook', 'SafeCheckpointHook', 'TrunkPretrainHook',
     'WeightsOnlyCheckpointHook', 'crop_weights', 'jitter_crops',
-    'label_detections', 'members_loss', 'prepare_for_inference',
+    'label_detections', 'labelled_final_detections', 'members_loss',
+    'prepare_for_inference',
     'turned_faces', 'warp_crops'
 ]

@@ -54,6 +54,56 @@ def label_detections(boxes: Tensor, faces: Tensor, ignored: Tensor,
     return labels
 
 
+def preprocessed_pictures(pipeline, dataset, model):
+    """Each picture of ``dataset``: its data info and its batch of one,
+    through ``pipeline`` and the model's data preprocessor.
+
+    Yields:
+        tuple[dict, dict]: ``get_data_info``'s dict, and the preprocessed
+        ``inputs`` and ``data_samples``.
+    """
+    for index in range(len(dataset)):
+        info = dataset.get_data_info(index)
+        yield info, model.data_preprocessor(
+            pseudo_collate([pipeline(info)]), False)
+
+
+def labelled_final_detections(model, pipeline, dataset,
+                              pos_iou: float = 0.5,
+                              neg_iou: float = 0.5) -> tuple:
+    """The model's final detections on every picture of ``dataset``, each
+    labelled against the picture's annotations (:func:`label_detections`;
+    the ones it leaves out, -1, are dropped).
+
+    What the hook fits the final scores' calibration to, and what
+    ``tools/analysis_tools/score_reliability.py`` bins.
+
+    Args:
+        model: A detector in eval mode (``data_preprocessor``, ``predict``).
+        pipeline (Callable): The test pipeline, from a data info.
+        dataset: With ``get_data_info`` (``instances`` in the pictures'
+            pixels, as ``predict`` returns boxes).
+        pos_iou (float): See :func:`label_detections`. Defaults to 0.5.
+        neg_iou (float): See :func:`label_detections`. Defaults to 0.5.
+
+    Returns:
+        tuple[Tensor, Tensor]: scores (n,) and labels (n,), 1 for a face, 0
+        for a non-face, on the CPU.
+    """
+    scores, labels = [], []
+    with torch.no_grad():
+        for info, data in preprocessed_pictures(pipeline, dataset, model):
+            pred = model.predict(data['inputs'],
+                                 data['data_samples'])[0].pred_instances
+            faces, ignored = (torch.from_numpy(b).to(pred.bboxes)
+                              for b in annotated_boxes(info))
+            label = label_detections(pred.bboxes, faces, ignored, pos_iou,
+                                     neg_iou)
+            scores.append(pred.scores[label >= 0].cpu())
+            labels.append(label[label >= 0].cpu())
+    return torch.cat(scores), torch.cat(labels)
+
+
 def crop_weights(labels: Tensor, scores: Tensor) -> Tensor:
     """Loss weight of each crop: 1 for a face, the detector's score for a
     non-face, scaled to a mean of 1 over the non-faces.
@@ -399,21 +449,13 @@ class CropVerifierTrainHook(Hook):
                            runner.cfg.test_dataloader.dataset.pipeline)
         return pipeline, runner.train_dataloader.dataset
 
-    @staticmethod
-    def _preprocessed(pipeline, dataset, model):
-        """Each training picture's data info and its batch of one, through
-        ``pipeline`` and the model's data preprocessor."""
-        for index in range(len(dataset)):
-            info = dataset.get_data_info(index)
-            yield info, model.data_preprocessor(
-                pseudo_collate([pipeline(info)]), False)
-
     def _collect(self, pipeline, dataset, model, verifier) -> tuple:
         """:meth:`collect` with the RPN's proposals and the RoI head's
         ``score_thr`` set."""
         all_crops, all_labels, all_scores = [], [], []
         with torch.no_grad():
-            for info, data in self._preprocessed(pipeline, dataset, model):
+            for info, data in preprocessed_pictures(pipeline, dataset,
+                                                    model):
                 inputs = data['inputs']
                 pred = model.verifier_inputs(inputs, data['data_samples'])[0]
                 factor = data['data_samples'][0].metainfo['scale_factor']
@@ -546,18 +588,8 @@ class CropVerifierTrainHook(Hook):
         calibration.bias.fill_(0.)
         model.eval()
         pipeline, dataset = self._training_pictures(runner)
-        scores, labels = [], []
-        with torch.no_grad():
-            for info, data in self._preprocessed(pipeline, dataset, model):
-                pred = model.predict(data['inputs'],
-                                     data['data_samples'])[0].pred_instances
-                faces, ignored = (torch.from_numpy(b).to(pred.bboxes)
-                                  for b in annotated_boxes(info))
-                label = label_detections(pred.bboxes, faces, ignored,
-                                         self.pos_iou, self.neg_iou)
-                scores.append(pred.scores[label >= 0])
-                labels.append(label[label >= 0])
-        scores, labels = torch.cat(scores), torch.cat(labels)
+        scores, labels = labelled_final_detections(
+            model, pipeline, dataset, self.pos_iou, self.neg_iou)
         num_pos = int(labels.sum())
         if not 0 < num_pos < len(labels):
             runner.logger.warning(
